@@ -1,0 +1,24 @@
+"""Database tables as SQLAlchemy Core tables; Alembic reads `metadata`."""
+
+from sqlalchemy import Boolean, Column, Integer, MetaData, String, Table, false
+
+NOTE_TEXT_MAX_LENGTH = 500
+
+# Stable constraint names, so migrations (and SQLite batch mode) can address them.
+NAMING_CONVENTION = {
+    "ix": "ix_%(column_0_label)s",
+    "uq": "uq_%(table_name)s_%(column_0_name)s",
+    "ck": "ck_%(table_name)s_%(constraint_name)s",
+    "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+    "pk": "pk_%(table_name)s",
+}
+
+metadata = MetaData(naming_convention=NAMING_CONVENTION)
+
+notes = Table(
+    "notes",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("text", String(NOTE_TEXT_MAX_LENGTH), nullable=False),
+    Column("completed", Boolean, nullable=False, default=False, server_default=false()),
+)

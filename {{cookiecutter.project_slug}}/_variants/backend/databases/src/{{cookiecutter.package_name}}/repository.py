@@ -1,0 +1,50 @@
+"""Queries on notes. Each write commits before it returns, so a response never outruns it."""
+
+from databases import Database
+from databases.interfaces import Record
+from sqlalchemy import delete, select, text, update
+
+from .models import notes
+from .schemas import NoteCreate, NoteRead, NoteUpdate
+
+
+def to_note(row: Record) -> NoteRead:
+    return NoteRead.model_validate(dict(row._mapping))
+
+
+async def ping(db: Database) -> None:
+    await db.fetch_val(text("SELECT 1"))
+
+
+async def create_note(db: Database, data: NoteCreate) -> NoteRead:
+    async with db.transaction():
+        row = await db.fetch_one(notes.insert().values(**data.model_dump()).returning(notes))
+    assert row is not None  # INSERT ... RETURNING yields the new row
+    return to_note(row)
+
+
+async def list_notes(db: Database, *, limit: int, offset: int) -> list[NoteRead]:
+    rows = await db.fetch_all(select(notes).order_by(notes.c.id).limit(limit).offset(offset))
+    return [to_note(row) for row in rows]
+
+
+async def get_note(db: Database, note_id: int) -> NoteRead | None:
+    row = await db.fetch_one(select(notes).where(notes.c.id == note_id))
+    return None if row is None else to_note(row)
+
+
+async def update_note(db: Database, note_id: int, changes: NoteUpdate) -> NoteRead | None:
+    values = changes.model_dump(exclude_unset=True)
+    if not values:
+        return await get_note(db, note_id)
+    async with db.transaction():
+        row = await db.fetch_one(
+            update(notes).where(notes.c.id == note_id).values(**values).returning(notes)
+        )
+    return None if row is None else to_note(row)
+
+
+async def delete_note(db: Database, note_id: int) -> bool:
+    async with db.transaction():
+        row = await db.fetch_one(delete(notes).where(notes.c.id == note_id).returning(notes.c.id))
+    return row is not None

@@ -1,0 +1,26 @@
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+
+from databases import Database
+from fastapi import FastAPI
+
+from {{ cookiecutter.package_name }}.db import get_db
+
+
+@asynccontextmanager
+async def isolated_database(app: FastAPI, database_url: str) -> AsyncIterator[None]:
+    """Serve the app from one connection whose transaction is rolled back at the end.
+
+    `force_rollback` turns the app's own transactions into savepoints, so its
+    commits and rollbacks stay inside the test.
+    """
+    async with Database(database_url, force_rollback=True) as database:
+
+        async def get_test_db() -> Database:
+            return database
+
+        app.dependency_overrides[get_db] = get_test_db
+        try:
+            yield
+        finally:
+            app.dependency_overrides.pop(get_db)

@@ -1,0 +1,30 @@
+"""Database tables as SQLAlchemy ORM models; Alembic reads `metadata`."""
+
+from sqlalchemy import MetaData, String, false
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
+
+NOTE_TEXT_MAX_LENGTH = 500
+
+# Stable constraint names, so migrations (and SQLite batch mode) can address them.
+NAMING_CONVENTION = {
+    "ix": "ix_%(column_0_label)s",
+    "uq": "uq_%(table_name)s_%(column_0_name)s",
+    "ck": "ck_%(table_name)s_%(constraint_name)s",
+    "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+    "pk": "pk_%(table_name)s",
+}
+
+
+class Base(DeclarativeBase):
+    metadata = MetaData(naming_convention=NAMING_CONVENTION)
+
+
+class Note(Base):
+    __tablename__ = "notes"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    text: Mapped[str] = mapped_column(String(NOTE_TEXT_MAX_LENGTH))
+    completed: Mapped[bool] = mapped_column(default=False, server_default=false())
+
+
+metadata = Base.metadata

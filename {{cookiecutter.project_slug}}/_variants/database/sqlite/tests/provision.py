@@ -1,0 +1,42 @@
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from tempfile import TemporaryDirectory
+from typing import Any
+
+from sqlalchemy import event
+from sqlalchemy.engine import Connection
+from sqlalchemy.ext.asyncio import AsyncEngine, create_async_engine
+
+
+@contextmanager
+def provision_database(name: str) -> Iterator[str]:
+    """A new, empty SQLite file, deleted afterwards."""
+    with TemporaryDirectory(prefix=f"{name}-") as directory:
+        yield f"sqlite+aiosqlite:///{Path(directory) / 'test.db'}"
+
+
+def create_test_engine(database_url: str) -> AsyncEngine:
+    """An engine whose transactions and savepoints SQLite really honours.
+
+    The sqlite3 driver defers BEGIN and so breaks SAVEPOINT; SQLAlchemy's
+    documented remedy is to turn that off and emit BEGIN ourselves.
+    """
+    engine = create_async_engine(database_url)
+
+    @event.listens_for(engine.sync_engine, "connect")
+    def disable_driver_transactions(dbapi_connection: Any, _: Any) -> None:
+        dbapi_connection.isolation_level = None
+
+    @event.listens_for(engine.sync_engine, "begin")
+    def begin(connection: Connection) -> None:
+        connection.exec_driver_sql("BEGIN")
+
+    return engine
+
+
+def unreachable_database_url() -> str:
+    """A database file that cannot be opened: its folder does not exist."""
+    with TemporaryDirectory() as directory:
+        missing = Path(directory)
+    return f"sqlite+aiosqlite:///{missing / 'test.db'}"

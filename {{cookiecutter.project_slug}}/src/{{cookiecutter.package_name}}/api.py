@@ -1,0 +1,67 @@
+"""HTTP routes: the notes resource and a health check."""
+
+from typing import Any
+
+from fastapi import APIRouter, HTTPException, Request, Response, status
+
+from . import repository
+from .db import DbDep
+from .schemas import Health, Limit, NoteCreate, NoteId, NoteRead, NoteUpdate, Offset
+
+router = APIRouter()
+
+NOT_FOUND: dict[int | str, dict[str, Any]] = {
+    status.HTTP_404_NOT_FOUND: {"description": "Note not found"}
+}
+
+
+def note_not_found() -> HTTPException:
+    return HTTPException(status.HTTP_404_NOT_FOUND, detail="Note not found")
+
+
+@router.get("/health", tags=["health"])
+async def health(db: DbDep) -> Health:
+    """Answers 200 only when the database answers a query."""
+    await repository.ping(db)
+    return Health(status="ok")
+
+
+@router.post("/notes", status_code=status.HTTP_201_CREATED, tags=["notes"])
+async def create_note(
+    data: NoteCreate, db: DbDep, request: Request, response: Response
+) -> NoteRead:
+    note = await repository.create_note(db, data)
+    response.headers["Location"] = str(request.url_for("read_note", note_id=note.id))
+    return note
+
+
+@router.get("/notes", tags=["notes"])
+async def list_notes(db: DbDep, limit: Limit = 50, offset: Offset = 0) -> list[NoteRead]:
+    return await repository.list_notes(db, limit=limit, offset=offset)
+
+
+@router.get("/notes/{note_id}", responses=NOT_FOUND, tags=["notes"])
+async def read_note(note_id: NoteId, db: DbDep) -> NoteRead:
+    note = await repository.get_note(db, note_id)
+    if note is None:
+        raise note_not_found()
+    return note
+
+
+@router.patch("/notes/{note_id}", responses=NOT_FOUND, tags=["notes"])
+async def update_note(note_id: NoteId, changes: NoteUpdate, db: DbDep) -> NoteRead:
+    note = await repository.update_note(db, note_id, changes)
+    if note is None:
+        raise note_not_found()
+    return note
+
+
+@router.delete(
+    "/notes/{note_id}",
+    status_code=status.HTTP_204_NO_CONTENT,
+    responses=NOT_FOUND,
+    tags=["notes"],
+)
+async def delete_note(note_id: NoteId, db: DbDep) -> None:
+    if not await repository.delete_note(db, note_id):
+        raise note_not_found()

@@ -1,0 +1,1 @@
+"""Tests run against a real database built by the migrations."""

@@ -1,0 +1,172 @@
+from typing import Any
+
+import pytest
+from httpx import AsyncClient
+
+from {{ cookiecutter.package_name }}.models import NOTE_TEXT_MAX_LENGTH
+from {{ cookiecutter.package_name }}.schemas import MAX_NOTE_ID
+
+
+async def create(client: AsyncClient, **body: Any) -> dict[str, Any]:
+    response = await client.post("/notes", json=body)
+    assert response.status_code == 201, response.text
+    note: dict[str, Any] = response.json()
+    return note
+
+
+async def test_create_returns_the_note_and_its_location(client: AsyncClient) -> None:
+    response = await client.post("/notes", json={"text": "Buy milk"})
+    assert response.status_code == 201
+    note = response.json()
+    assert note == {"id": note["id"], "text": "Buy milk", "completed": False}
+    assert response.headers["location"] == f"http://test/notes/{note['id']}"
+    fetched = await client.get(response.headers["location"])
+    assert fetched.json() == note
+
+
+async def test_create_keeps_completed(client: AsyncClient) -> None:
+    note = await create(client, text="Done already", completed=True)
+    assert note["completed"] is True
+
+
+async def test_unicode_and_quotes_round_trip(client: AsyncClient) -> None:
+    text = "Grüße, 世界 🚀 'quotes' \"double\" ; DROP TABLE notes; -- \\ %_"
+    note = await create(client, text=text)
+    fetched = await client.get(f"/notes/{note['id']}")
+    assert fetched.json()["text"] == text
+
+
+async def test_text_of_maximum_length_is_accepted(client: AsyncClient) -> None:
+    text = "x" * NOTE_TEXT_MAX_LENGTH
+    note = await create(client, text=text)
+    fetched = await client.get(f"/notes/{note['id']}")
+    assert fetched.json()["text"] == text
+
+
+@pytest.mark.parametrize(
+    "body",
+    [
+        {},
+        {"text": None},
+        {"text": ""},
+        {"text": "x" * (NOTE_TEXT_MAX_LENGTH + 1)},
+        {"text": 42},
+        {"text": "ok", "completed": "yes"},
+        {"text": "ok", "unknown": 1},
+    ],
+    ids=["missing", "null", "empty", "too-long", "number", "bad-completed", "unknown-field"],
+)
+async def test_create_rejects_invalid_text(client: AsyncClient, body: dict[str, Any]) -> None:
+    response = await client.post("/notes", json=body)
+    assert response.status_code == 422
+    assert response.json()["detail"]
+    listed = await client.get("/notes")
+    assert listed.json() == []
+
+
+async def test_malformed_json_is_422(client: AsyncClient) -> None:
+    response = await client.post(
+        "/notes", content=b'{"text": ', headers={"content-type": "application/json"}
+    )
+    assert response.status_code == 422
+    assert response.json()["detail"]
+
+
+async def test_list_is_ordered_by_id_and_paginated(client: AsyncClient) -> None:
+    created = [await create(client, text=f"note {number}") for number in range(5)]
+    ids = [note["id"] for note in created]
+    assert ids == sorted(ids)
+
+    everything = await client.get("/notes")
+    assert everything.json() == created
+
+    page = await client.get("/notes", params={"limit": 2, "offset": 1})
+    assert page.status_code == 200
+    assert page.json() == created[1:3]
+
+    past_the_end = await client.get("/notes", params={"offset": 5})
+    assert past_the_end.json() == []
+
+
+async def test_list_limit_defaults_to_50(client: AsyncClient) -> None:
+    for number in range(51):
+        await create(client, text=f"note {number}")
+    response = await client.get("/notes")
+    assert len(response.json()) == 50
+    maximum = await client.get("/notes", params={"limit": 100})
+    assert len(maximum.json()) == 51
+
+
+@pytest.mark.parametrize(
+    "params",
+    [{"limit": 0}, {"limit": 101}, {"limit": -1}, {"offset": -1}, {"limit": "ten"}],
+    ids=["limit-0", "limit-101", "limit-negative", "offset-negative", "limit-text"],
+)
+async def test_list_rejects_out_of_range_pagination(
+    client: AsyncClient, params: dict[str, Any]
+) -> None:
+    response = await client.get("/notes", params=params)
+    assert response.status_code == 422
+    assert response.json()["detail"]
+
+
+@pytest.mark.parametrize(
+    "note_id", ["0", "-1", str(MAX_NOTE_ID + 1), "99999999999999999999999", "abc"]
+)
+async def test_ids_outside_the_column_are_422(client: AsyncClient, note_id: str) -> None:
+    for method in ("GET", "PATCH", "DELETE"):
+        response = await client.request(method, f"/notes/{note_id}", json={"completed": True})
+        assert response.status_code == 422, method
+        assert response.json()["detail"]
+
+
+async def test_missing_note_is_404(client: AsyncClient) -> None:
+    for method in ("GET", "PATCH", "DELETE"):
+        response = await client.request(method, f"/notes/{MAX_NOTE_ID}", json={"completed": True})
+        assert response.status_code == 404, method
+        assert response.json() == {"detail": "Note not found"}
+
+
+async def test_partial_update_changes_only_given_fields(client: AsyncClient) -> None:
+    note = await create(client, text="Draft")
+
+    response = await client.patch(f"/notes/{note['id']}", json={"completed": True})
+    assert response.status_code == 200
+    assert response.json() == {"id": note["id"], "text": "Draft", "completed": True}
+
+    response = await client.patch(f"/notes/{note['id']}", json={"text": "Final"})
+    assert response.json() == {"id": note["id"], "text": "Final", "completed": True}
+
+    response = await client.patch(f"/notes/{note['id']}", json={})
+    assert response.json() == {"id": note["id"], "text": "Final", "completed": True}
+
+    fetched = await client.get(f"/notes/{note['id']}")
+    assert fetched.json() == {"id": note["id"], "text": "Final", "completed": True}
+
+
+@pytest.mark.parametrize(
+    "body",
+    [{"text": None}, {"completed": None}, {"text": ""}, {"text": "x" * (NOTE_TEXT_MAX_LENGTH + 1)}],
+    ids=["null-text", "null-completed", "empty-text", "too-long"],
+)
+async def test_update_rejects_invalid_values(client: AsyncClient, body: dict[str, Any]) -> None:
+    note = await create(client, text="Keep me")
+    response = await client.patch(f"/notes/{note['id']}", json=body)
+    assert response.status_code == 422
+    fetched = await client.get(f"/notes/{note['id']}")
+    assert fetched.json() == note
+
+
+async def test_delete_removes_the_note(client: AsyncClient) -> None:
+    note = await create(client, text="Short-lived")
+    response = await client.delete(f"/notes/{note['id']}")
+    assert response.status_code == 204
+    assert response.content == b""
+    assert (await client.get(f"/notes/{note['id']}")).status_code == 404
+    assert (await client.delete(f"/notes/{note['id']}")).status_code == 404
+
+
+async def test_unknown_route_is_json_404(client: AsyncClient) -> None:
+    response = await client.get("/nothing-here")
+    assert response.status_code == 404
+    assert response.json() == {"detail": "Not Found"}
