@@ -9,10 +9,9 @@ from contextlib import asynccontextmanager, suppress
 from dataclasses import dataclass, field
 from typing import Annotated
 
-{%- if cookiecutter.database == "postgresql" %}
-
+{% if cookiecutter.database == "postgresql" -%}
 import asyncpg
-{%- endif %}
+{% endif -%}
 from databases import Database
 from fastapi import Depends, Request
 
