@@ -33,7 +33,8 @@ def toml_str(text: str) -> str:
 
 def py_str(text: str) -> str:
     """A Python string literal quoted the way `ruff format` would quote it."""
-    quote = "'" if '"' in text and "'" not in text else '"'
+    # Like the formatter: double quotes, unless single ones need fewer escapes.
+    quote = "'" if text.count('"') > text.count("'") else '"'
     return quote + _escape(text, quote) + quote
 
 

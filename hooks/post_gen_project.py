@@ -71,7 +71,9 @@ def prune(project: Path, answers: dict[str, str]) -> list[str]:
             if answers[variable] == answer:
                 moves.append((source, project / path))
     unlisted = sorted(
-        str(path.relative_to(variants)) for path in variants.rglob("*") if path.is_file() and path not in listed
+        str(path.relative_to(variants))
+        for path in variants.rglob("*")
+        if path.is_file() and path not in listed
     )
     if unlisted:
         raise PruneError(f"{VARIANTS_DIR}/{unlisted[0]} belongs to no answer in OWNED_FILES")

@@ -1,0 +1,56 @@
+"""Baking the template and reading what a bake produced."""
+
+from __future__ import annotations
+
+import re
+import tomllib
+from pathlib import Path
+from typing import Any
+
+from hooks import post_gen_project as post_gen
+
+from .conftest import TEMPLATE
+
+PROJECT_TEMPLATE = TEMPLATE / "{{cookiecutter.project_slug}}"
+
+
+def bake(cookies: Any, **answers: str) -> Path:
+    result = cookies.bake(extra_context=answers, template=str(TEMPLATE))
+    assert result.exception is None, result.exception
+    assert result.exit_code == 0
+    return Path(result.project_path)
+
+
+def files_in(root: Path) -> set[str]:
+    return {str(path.relative_to(root)) for path in root.rglob("*") if path.is_file()}
+
+
+def expected_files(variant: dict[str, str], package: str) -> tuple[set[str], set[str]]:
+    """(files the bake must have, files it must not have) for a variant."""
+    shared = {
+        path.replace("{{cookiecutter.package_name}}", package)
+        for path in files_in(PROJECT_TEMPLATE)
+        if not path.startswith(post_gen.VARIANTS_DIR + "/")
+    }
+    kept: set[str] = set()
+    pruned: set[str] = set()
+    for (variable, answer), paths in post_gen.owned_files(package).items():
+        (kept if variant[variable] == answer else pruned).update(paths)
+    return shared | kept, pruned - kept
+
+
+def dependency_names(project: Path) -> set[str]:
+    pyproject = tomllib.loads((project / "pyproject.toml").read_text())
+    return {
+        re.split(r"[<>=!~;\[ ]", requirement, maxsplit=1)[0].lower()
+        for requirement in pyproject["project"]["dependencies"]
+    }
+
+
+def readme_commands(project: Path, section: str) -> list[str]:
+    """The command lines of the console blocks under a README heading."""
+    readme = (project / "README.md").read_text()
+    match = re.search(rf"^## {re.escape(section)}\n(.*?)(?=^## |\Z)", readme, re.M | re.S)
+    assert match, f"README has no '## {section}' section"
+    blocks = re.findall(r"```console\n(.*?)```", match.group(1), re.S)
+    return [line for block in blocks for line in block.splitlines() if line.strip()]

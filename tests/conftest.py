@@ -1,0 +1,82 @@
+from __future__ import annotations
+
+import json
+import os
+import time
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from .postgres import NoServer, postgres_server
+
+TEMPLATE = Path(__file__).resolve().parents[1]
+ANSWERS = json.loads((TEMPLATE / "cookiecutter.json").read_text())
+
+# Every supported combination of the choice answers.
+VARIANTS = [
+    {"backend": backend, "database": database}
+    for backend in ANSWERS["backend"]
+    for database in ANSWERS["database"]
+]
+
+
+def variant_id(variant: dict[str, str]) -> str:
+    return "-".join(variant.values())
+
+
+@pytest.fixture(scope="session")
+def postgres_url() -> Iterator[str]:
+    """An admin URL of a real PostgreSQL server; a missing server fails under CI."""
+    try:
+        with postgres_server() as url:
+            yield url
+    except NoServer as missing:
+        if os.environ.get("CI", "").lower() in ("1", "true", "yes"):
+            pytest.fail(f"CI needs PostgreSQL: {missing}", pytrace=False)
+        pytest.skip(f"PostgreSQL variants skipped: {missing}")
+
+
+@pytest.fixture
+def stage(record_property: Callable[[str, Any], None]) -> Callable[..., Any]:
+    """Time a named stage of a test; the summary prints every stage's seconds."""
+
+    @contextmanager
+    def timed(label: str, name: str) -> Iterator[None]:
+        started = time.perf_counter()
+        try:
+            yield
+        finally:
+            record_property("stage", (label, name, round(time.perf_counter() - started, 1)))
+
+    return timed
+
+
+def pytest_terminal_summary(terminalreporter: Any) -> None:
+    """Print the seconds of each variant's stages and how many of its own tests passed."""
+    seconds: dict[str, dict[str, float]] = {}
+    passed: dict[str, int] = {}
+    for reports in terminalreporter.stats.values():
+        for report in reports:
+            if getattr(report, "when", None) != "call":
+                continue
+            for key, value in getattr(report, "user_properties", []):
+                if key == "stage":
+                    label, name, elapsed = value
+                    seconds.setdefault(label, {})[name] = elapsed
+                elif key == "passed":
+                    label, count = value
+                    passed[label] = count
+    if not seconds:
+        return
+    stages = list(dict.fromkeys(name for row in seconds.values() for name in row))
+    terminalreporter.section("seconds per variant and stage")
+    columns = [*stages, "total", "passed"]
+    terminalreporter.write_line(f"{'variant':<24}" + "".join(f"{c:>10}" for c in columns))
+    for label in sorted(seconds):
+        row = seconds[label]
+        cells = [f"{row[name]:.1f}" if name in row else "-" for name in stages]
+        cells += [f"{sum(row.values()):.1f}", str(passed.get(label, "-"))]
+        terminalreporter.write_line(f"{label:<24}" + "".join(f"{c:>10}" for c in cells))

@@ -1,0 +1,91 @@
+"""A throwaway PostgreSQL cluster on a free loopback port, for the PostgreSQL variants."""
+
+from __future__ import annotations
+
+import glob
+import os
+import shutil
+import socket
+import subprocess
+import tempfile
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+
+SERVER_URL_VARIABLE = "TEST_POSTGRES_URL"
+
+
+class NoServer(Exception):
+    """No server URL was given and no PostgreSQL server binaries were found."""
+
+
+def find_bin_dir() -> Path | None:
+    """Where initdb and pg_ctl are: on PATH, else the newest Debian install."""
+    on_path = shutil.which("pg_ctl")
+    if on_path and shutil.which("initdb"):
+        return Path(on_path).resolve().parent
+    candidates = sorted(glob.glob("/usr/lib/postgresql/*/bin/pg_ctl"), key=_major_version)
+    return Path(candidates[-1]).parent if candidates else None
+
+
+def _major_version(pg_ctl: str) -> int:
+    return int(Path(pg_ctl).parts[-3])
+
+
+def free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return int(probe.getsockname()[1])
+
+
+def _as_server_user(command: list[str]) -> list[str]:
+    # initdb and postgres refuse to run as root.
+    if os.geteuid() == 0:
+        return ["runuser", "-u", "postgres", "--", *command]
+    return command
+
+
+@contextmanager
+def throwaway_cluster() -> Iterator[str]:
+    """Start a new cluster, yield an admin URL, then stop it and delete its files."""
+    bin_dir = find_bin_dir()
+    if bin_dir is None:
+        raise NoServer(
+            f"no PostgreSQL server found: install one (apt-get install postgresql) "
+            f"or set {SERVER_URL_VARIABLE} to a server URL"
+        )
+    # Not under pytest's temp folder: the server user must be able to reach it.
+    root = Path(tempfile.mkdtemp(prefix="template-pg-"))
+    data = root / "data"
+    port = free_port()
+    if os.geteuid() == 0:
+        shutil.chown(root, "postgres")
+    run = _run_quietly
+    try:
+        run([str(bin_dir / "initdb"), "-D", str(data), "-U", "postgres", "-A", "trust"])
+        options = f"-c listen_addresses=127.0.0.1 -p {port} -k {root} -c fsync=off"
+        pg_ctl = [str(bin_dir / "pg_ctl"), "-D", str(data), "-l", str(root / "log")]
+        run([*pg_ctl, "-o", options, "-w", "start"])
+        try:
+            yield f"postgresql://postgres@127.0.0.1:{port}/postgres"
+        finally:
+            run([*pg_ctl, "-m", "fast", "-w", "stop"])
+    finally:
+        shutil.rmtree(root, ignore_errors=True)
+
+
+def _run_quietly(command: list[str]) -> None:
+    result = subprocess.run(_as_server_user(command), capture_output=True, text=True, check=False)
+    if result.returncode != 0:
+        raise RuntimeError(f"{' '.join(command)} failed:\n{result.stdout}{result.stderr}")
+
+
+@contextmanager
+def postgres_server() -> Iterator[str]:
+    """The server named in TEST_POSTGRES_URL, else a throwaway cluster."""
+    url = os.environ.get(SERVER_URL_VARIABLE)
+    if url:
+        yield url
+        return
+    with throwaway_cluster() as url:
+        yield url

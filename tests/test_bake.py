@@ -1,0 +1,171 @@
+"""Bake every variant and check the generated files without installing them."""
+
+from __future__ import annotations
+
+import ast
+import filecmp
+import subprocess
+import sys
+import tomllib
+from pathlib import Path
+from typing import Any
+
+import pytest
+from cookiecutter.exceptions import FailedHookException
+from cookiecutter.main import cookiecutter
+
+from .baking import bake, dependency_names, expected_files, files_in
+from .conftest import TEMPLATE, VARIANTS, variant_id
+
+DRIVERS = {
+    "backend": {"orm": set(), "databases": {"databases"}},
+    "database": {"sqlite": {"aiosqlite"}, "postgresql": {"asyncpg"}},
+}
+ALL_DRIVERS = {"aiosqlite", "asyncpg", "databases"}
+MARKERS = ("{{", "}}", "{%", "%}", "cookiecutter")
+
+
+@pytest.mark.parametrize("variant", VARIANTS, ids=variant_id)
+def test_bake_has_exactly_the_variant_files(cookies_session: Any, variant: dict[str, str]) -> None:
+    project = bake(cookies_session, **variant)
+    assert project.name == "notes-service"
+    present, absent = expected_files(variant, "notes_service")
+    assert files_in(project) == present
+    assert not absent & files_in(project) - present
+    assert not (project / "_variants").exists()
+
+
+@pytest.mark.parametrize("variant", VARIANTS, ids=variant_id)
+def test_bake_leaves_no_template_markers(cookies_session: Any, variant: dict[str, str]) -> None:
+    project = bake(cookies_session, **variant)
+    for path in project.rglob("*"):
+        if path.is_file():
+            text = path.read_text()
+            for marker in MARKERS:
+                assert marker not in text, f"{marker!r} left in {path.relative_to(project)}"
+
+
+@pytest.mark.parametrize("variant", VARIANTS, ids=variant_id)
+def test_pyproject_lists_exactly_the_variant_drivers(
+    cookies_session: Any, variant: dict[str, str]
+) -> None:
+    project = bake(cookies_session, **variant)
+    expected = DRIVERS["backend"][variant["backend"]] | DRIVERS["database"][variant["database"]]
+    names = dependency_names(project)
+    assert names & ALL_DRIVERS == expected
+    assert {"fastapi", "sqlalchemy", "alembic", "pydantic-settings"} <= names
+    requirements = tomllib.loads((project / "pyproject.toml").read_text())["project"]
+    assert all(">=" in requirement for requirement in requirements["dependencies"])
+    assert "sqlalchemy[asyncio]>=" in " ".join(requirements["dependencies"])
+
+
+def test_baking_twice_gives_identical_trees(tmp_path: Path) -> None:
+    first = Path(cookiecutter(str(TEMPLATE), no_input=True, output_dir=str(tmp_path / "a")))
+    second = Path(cookiecutter(str(TEMPLATE), no_input=True, output_dir=str(tmp_path / "b")))
+    assert files_in(first) == files_in(second)
+    matches, mismatches, errors = filecmp.cmpfiles(
+        first, second, sorted(files_in(first)), shallow=False
+    )
+    assert (mismatches, errors) == ([], [])
+    assert len(matches) == len(files_in(first))
+
+
+AWKWARD_NAME = 'Zoë\'s "Quoted" \\ Notes # 1'
+AWKWARD_DESCRIPTION = "Tabs\there, 'single' and \"double\" quotes, a \\ and 🚀"
+
+
+def test_awkward_answers_survive_into_every_file(cookies_session: Any) -> None:
+    project = bake(
+        cookies_session,
+        project_name=AWKWARD_NAME,
+        project_slug="zoe-notes",
+        description=AWKWARD_DESCRIPTION,
+        author_name='O\'Brien "Bob" \\',
+    )
+    metadata = tomllib.loads((project / "pyproject.toml").read_text())["project"]
+    assert metadata["description"] == AWKWARD_DESCRIPTION
+    assert metadata["authors"] == [{"name": 'O\'Brien "Bob" \\', "email": "you@example.com"}]
+    assert metadata["name"] == "zoe-notes"
+
+    main = ast.parse((project / "src/zoe_notes/main.py").read_text())
+    keywords = {
+        keyword.arg: ast.literal_eval(keyword.value)
+        for node in ast.walk(main)
+        if isinstance(node, ast.Call) and getattr(node.func, "id", None) == "FastAPI"
+        for keyword in node.keywords
+        if isinstance(keyword.value, ast.Constant)
+    }
+    assert keywords["title"] == AWKWARD_NAME
+    assert keywords["description"] == AWKWARD_DESCRIPTION
+
+    readme = (project / "README.md").read_text()
+    assert readme.startswith(f"# {AWKWARD_NAME}\n\n{AWKWARD_DESCRIPTION}\n")
+
+    formatted = subprocess.run(
+        [sys.executable, "-m", "ruff", "format", "--no-cache", "--check", "."],
+        cwd=project,
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert formatted.returncode == 0, formatted.stdout
+
+
+BAD_ANSWERS = [
+    ({"project_slug": "Notes_Service"}, "project_slug: 'Notes_Service' is not allowed"),
+    ({"project_slug": "-notes"}, "project_slug: '-notes' is not allowed"),
+    ({"package_name": "class"}, "package_name: 'class' is a Python keyword"),
+    ({"package_name": "2fa"}, "package_name: '2fa' is not a valid import name"),
+    ({"package_name": "json"}, "package_name: 'json' would shadow the standard library"),
+    ({"author_email": "not-an-email"}, "author_email: 'not-an-email' is not an email address"),
+    ({"version": "v1"}, "version: 'v1' is not a PEP 440 version"),
+    ({"project_name": "   "}, "project_name: must not be empty"),
+]
+
+
+@pytest.mark.parametrize(
+    ("answers", "message"), BAD_ANSWERS, ids=[next(iter(a)) + "-" for a, _ in BAD_ANSWERS]
+)
+def test_bad_answers_fail_in_the_hook_and_leave_nothing(
+    tmp_path: Path, capfd: pytest.CaptureFixture[str], answers: dict[str, str], message: str
+) -> None:
+    context = {"project_slug": "notes-service", **answers}
+    with pytest.raises(FailedHookException):
+        cookiecutter(str(TEMPLATE), no_input=True, extra_context=context, output_dir=str(tmp_path))
+    errors = [line for line in capfd.readouterr().err.splitlines() if line.startswith("ERROR:")]
+    assert len(errors) == 1
+    assert errors[0].startswith(f"ERROR: {message}")
+    assert list(tmp_path.iterdir()) == []
+
+
+def run_cli(tmp_path: Path, *answers: str) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "cookiecutter",
+            "--no-input",
+            str(TEMPLATE),
+            "-o",
+            str(tmp_path),
+            *answers,
+        ],
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+
+
+def test_bad_answer_on_the_command_line(tmp_path: Path) -> None:
+    result = run_cli(tmp_path, "package_name=import")
+    assert result.returncode != 0
+    assert "ERROR: package_name: 'import' is a Python keyword; choose another name" in result.stderr
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_unknown_choice_on_the_command_line(tmp_path: Path) -> None:
+    # cookiecutter itself refuses a value outside a choice list, before any hook runs.
+    result = run_cli(tmp_path, "backend=peewee")
+    assert result.returncode != 0
+    assert "peewee provided for choice variable backend" in result.stderr
+    assert list(tmp_path.iterdir()) == []

@@ -1,0 +1,214 @@
+"""Unit tests of the hooks' plain functions and of the prune table."""
+
+from __future__ import annotations
+
+import ast
+import tomllib
+from pathlib import Path
+
+import pytest
+
+from hooks import post_gen_project as post_gen
+from hooks import pre_gen_project as pre_gen
+from local_extensions import py_str, toml_str
+
+from .conftest import ANSWERS, TEMPLATE
+
+PROJECT = TEMPLATE / "{{cookiecutter.project_slug}}"
+TEMPLATE_PACKAGE = "{{cookiecutter.package_name}}"
+
+
+def template_owned_files() -> dict[tuple[str, str], list[str]]:
+    return post_gen.owned_files(TEMPLATE_PACKAGE)
+
+
+def test_every_listed_file_exists_in_the_template() -> None:
+    variants = PROJECT / post_gen.VARIANTS_DIR
+    for (variable, answer), paths in template_owned_files().items():
+        for path in paths:
+            assert (variants / variable / answer / path).is_file(), (variable, answer, path)
+
+
+def test_every_template_file_is_shared_or_owned() -> None:
+    variants = PROJECT / post_gen.VARIANTS_DIR
+    owned = {
+        variants / variable / answer / path
+        for (variable, answer), paths in template_owned_files().items()
+        for path in paths
+    }
+    in_variants = {path for path in variants.rglob("*") if path.is_file()}
+    assert in_variants - owned == set(), "files under _variants that no answer owns"
+    # Owned files replace nothing: no shared file sits where an owned one lands.
+    for (_, _), paths in template_owned_files().items():
+        for path in paths:
+            assert not (PROJECT / path).exists(), f"{path} is both shared and owned"
+
+
+def test_table_and_validation_cover_exactly_the_choice_prompts() -> None:
+    choices = {
+        name: value
+        for name, value in ANSWERS.items()
+        if isinstance(value, list) and not name.startswith("_")
+    }
+    assert {name: tuple(values) for name, values in choices.items()} == pre_gen.CHOICES
+    assert {name: list(answers) for name, answers in post_gen.OWNED_FILES.items()} == choices
+
+
+def make_tree(root: Path, files: list[str]) -> None:
+    for name in files:
+        (root / name).parent.mkdir(parents=True, exist_ok=True)
+        (root / name).write_text(name)
+
+
+def small_table(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(
+        post_gen,
+        "OWNED_FILES",
+        {
+            "backend": {"orm": ["src/{package}/db.py"], "databases": ["src/{package}/db.py"]},
+            "database": {"sqlite": [], "postgresql": ["compose.yaml"]},
+        },
+    )
+
+
+ANSWERS_ORM_SQLITE = {"backend": "orm", "database": "sqlite", "package_name": "pkg"}
+
+
+def test_prune_keeps_the_chosen_files_and_deletes_the_rest(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    small_table(monkeypatch)
+    make_tree(
+        tmp_path,
+        [
+            "README.md",
+            "_variants/backend/orm/src/pkg/db.py",
+            "_variants/backend/databases/src/pkg/db.py",
+            "_variants/database/postgresql/compose.yaml",
+        ],
+    )
+    kept = post_gen.prune(tmp_path, ANSWERS_ORM_SQLITE)
+    assert kept == ["src/pkg/db.py"]
+    files = sorted(str(p.relative_to(tmp_path)) for p in tmp_path.rglob("*") if p.is_file())
+    assert files == ["README.md", "src/pkg/db.py"]
+    assert (tmp_path / "src/pkg/db.py").read_text() == "_variants/backend/orm/src/pkg/db.py"
+    # A second run on the pruned project changes nothing.
+    assert post_gen.prune(tmp_path, ANSWERS_ORM_SQLITE) == []
+    again = sorted(str(p.relative_to(tmp_path)) for p in tmp_path.rglob("*") if p.is_file())
+    assert again == files
+
+
+@pytest.mark.parametrize(
+    ("files", "message"),
+    [
+        (
+            ["_variants/backend/orm/src/pkg/db.py", "_variants/database/postgresql/compose.yaml"],
+            "_variants/backend/databases/src/pkg/db.py is listed but missing",
+        ),
+        (
+            [
+                "_variants/backend/orm/src/pkg/db.py",
+                "_variants/backend/databases/src/pkg/db.py",
+                "_variants/database/postgresql/compose.yaml",
+                "_variants/backend/orm/stray.py",
+            ],
+            "_variants/backend/orm/stray.py belongs to no answer",
+        ),
+        (
+            [
+                "src/pkg/db.py",
+                "_variants/backend/orm/src/pkg/db.py",
+                "_variants/backend/databases/src/pkg/db.py",
+                "_variants/database/postgresql/compose.yaml",
+            ],
+            "src/pkg/db.py is both shared and owned",
+        ),
+    ],
+    ids=["listed-but-missing", "unlisted", "collides-with-shared"],
+)
+def test_prune_is_strict(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, files: list[str], message: str
+) -> None:
+    small_table(monkeypatch)
+    make_tree(tmp_path, files)
+    with pytest.raises(post_gen.PruneError, match=message):
+        post_gen.prune(tmp_path, ANSWERS_ORM_SQLITE)
+
+
+@pytest.mark.parametrize("slug", ["notes-service", "a", "api2", "my-api-v2"])
+def test_good_slugs(slug: str) -> None:
+    assert pre_gen.check_slug(slug) is None
+
+
+@pytest.mark.parametrize(
+    "slug", ["", "Notes", "notes_service", "-notes", "notes-", "notes--service", "2notes", "a b"]
+)
+def test_bad_slugs(slug: str) -> None:
+    message = pre_gen.check_slug(slug)
+    assert message is not None
+    assert message.startswith("project_slug:")
+
+
+@pytest.mark.parametrize("name", ["notes_service", "_private", "api2"])
+def test_good_package_names(name: str) -> None:
+    assert pre_gen.check_package_name(name) is None
+
+
+@pytest.mark.parametrize(
+    "name", ["class", "2fa", "Notes", "notes-service", "match", "json", "", "café"]
+)
+def test_bad_package_names(name: str) -> None:
+    message = pre_gen.check_package_name(name)
+    assert message is not None
+    assert message.startswith("package_name:")
+
+
+@pytest.mark.parametrize("email", ["you@example.com", "first.last+tag@mail.example.org"])
+def test_good_emails(email: str) -> None:
+    assert pre_gen.check_email(email) is None
+
+
+@pytest.mark.parametrize("email", ["", "you", "you@", "@example.com", "you@example", "a b@c.de"])
+def test_bad_emails(email: str) -> None:
+    assert pre_gen.check_email(email) is not None
+
+
+@pytest.mark.parametrize("version", ["0.1.0", "1.0", "2.0.0rc1", "1.0.post2", "3.1.dev4"])
+def test_good_versions(version: str) -> None:
+    assert pre_gen.check_version(version) is None
+
+
+@pytest.mark.parametrize("version", ["", "v1.0", "1.0-beta", "latest", "1..0"])
+def test_bad_versions(version: str) -> None:
+    assert pre_gen.check_version(version) is not None
+
+
+def test_unknown_choice_is_named() -> None:
+    assert pre_gen.check_choice("backend", "peewee") == (
+        "backend: 'peewee' is not one of orm, databases"
+    )
+    assert pre_gen.check_choice("database", "sqlite") is None
+
+
+def test_old_cookiecutter_is_refused_with_the_fix() -> None:
+    message = pre_gen.check_cookiecutter_version("2.1.1", "2.2.0")
+    assert message is not None
+    assert "2.1.1 is too old" in message
+    assert "pip install -U cookiecutter" in message
+    assert pre_gen.check_cookiecutter_version("2.7.1", "2.2.0") is None
+    assert pre_gen.check_cookiecutter_version("10.0.0", "2.2.0") is None
+
+
+def test_validate_accepts_the_defaults() -> None:
+    answers = dict(ANSWERS, backend="orm", database="sqlite")
+    answers.update(project_slug="notes-service", package_name="notes_service")
+    assert pre_gen.validate(answers, "2.7.1") == []
+
+
+AWKWARD = ['Zoë\'s "quoted" notes', "back\\slash", "tab\there", "# hash", "🚀 ünïcode", '"', "'"]
+
+
+@pytest.mark.parametrize("text", AWKWARD)
+def test_quoting_filters_round_trip(text: str) -> None:
+    assert ast.literal_eval(py_str(text)) == text
+    assert tomllib.loads(f"value = {toml_str(text)}")["value"] == text
