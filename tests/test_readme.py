@@ -6,15 +6,12 @@ import json
 import os
 import re
 import shutil
-import signal
 import subprocess
-import time
-import urllib.request
 from pathlib import Path
-from urllib.error import URLError
 
 from .conftest import ANSWERS, TEMPLATE
 from .postgres import free_port
+from .serving import get, post, serving
 
 README = (TEMPLATE / "README.md").read_text()
 
@@ -61,32 +58,6 @@ def clone(destination: Path) -> Path:
     return destination
 
 
-def get(url: str) -> tuple[int, str]:
-    with urllib.request.urlopen(url, timeout=5) as response:
-        return response.status, response.read().decode()
-
-
-def post(url: str, body: dict[str, object]) -> tuple[int, str]:
-    request = urllib.request.Request(
-        url, data=json.dumps(body).encode(), headers={"Content-Type": "application/json"}
-    )
-    with urllib.request.urlopen(request, timeout=5) as response:
-        return response.status, response.read().decode()
-
-
-def wait_for(url: str, server: subprocess.Popen[bytes], log: Path, limit: float) -> None:
-    """Poll until the server answers; the limit only stops a hung run, it is no benchmark."""
-    deadline = time.monotonic() + limit
-    while time.monotonic() < deadline:
-        assert server.poll() is None, f"the command ended early:\n{log.read_text()}"
-        try:
-            get(url)
-            return
-        except (URLError, ConnectionError):
-            time.sleep(0.5)
-    raise AssertionError(f"no answer from {url}:\n{log.read_text()}")
-
-
 def test_try_it_bakes_and_starts_the_default_service(tmp_path: Path) -> None:
     bake_and_start, _ = console_blocks("Try it")
     checkout = clone(tmp_path / "checkout")
@@ -94,19 +65,8 @@ def test_try_it_bakes_and_starts_the_default_service(tmp_path: Path) -> None:
     env = {k: v for k, v in os.environ.items() if k not in ("DATABASE_URL", "VIRTUAL_ENV")}
     # uvicorn reads its options from UVICORN_* variables, so the command runs as written.
     env["UVICORN_PORT"] = str(port)
-    log = tmp_path / "output.log"
-    with log.open("wb") as output:
-        server = subprocess.Popen(
-            ["bash", "-euo", "pipefail", "-c", bake_and_start],
-            cwd=checkout,
-            env=env,
-            stdout=output,
-            stderr=subprocess.STDOUT,
-            start_new_session=True,
-        )
-    try:
-        base = f"http://127.0.0.1:{port}"
-        wait_for(f"{base}/health", server, log, limit=600)
+    base = f"http://127.0.0.1:{port}"
+    with serving(bake_and_start, checkout, env, f"{base}/health", tmp_path / "output.log"):
         status, docs = get(f"{base}/docs")
         assert status == 200
         assert "swagger-ui" in docs
@@ -115,7 +75,4 @@ def test_try_it_bakes_and_starts_the_default_service(tmp_path: Path) -> None:
         assert status == 201
         note = json.loads(created)
         assert get(f"{base}/notes/{note['id']}") == (200, created)
-    finally:
-        os.killpg(server.pid, signal.SIGTERM)
-        server.wait(timeout=30)
     assert (checkout / "notes-service" / "notes_service.db").is_file()

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import ast
 import os
 import re
 import subprocess
@@ -9,14 +10,17 @@ import sys
 import tomllib
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlsplit, urlunsplit
 
 import pytest
 
 from .baking import bake, readme_commands
 from .conftest import VARIANTS, variant_id
+from .postgres import free_port
+from .serving import get, serving
 
 # Variables a generated README may export; the tests supply their own values.
-SUPPLIED_VARIABLES = {"TEST_POSTGRES_URL"}
+SUPPLIED_VARIABLES = {"TEST_POSTGRES_URL", "DATABASE_URL"}
 
 
 # Settings of the shell the tests run in that must not leak into a project's run.
@@ -54,24 +58,44 @@ def without_exports(lines: list[str]) -> list[str]:
     return [line for line in lines if not line.startswith("export ")]
 
 
+def postgres_client_environment(server_url: str, database: str) -> dict[str, str]:
+    """libpq's variables for `createdb`, and the app's URL for `database`."""
+    server = urlsplit(server_url)
+    variables = {
+        "PGHOST": server.hostname or "127.0.0.1",
+        "PGPORT": str(server.port or 5432),
+        "PGUSER": server.username or "postgres",
+        "DATABASE_URL": urlunsplit(server._replace(path=f"/{database}")),
+    }
+    if server.password:
+        variables["PGPASSWORD"] = server.password
+    return variables
+
+
 @pytest.mark.parametrize("variant", VARIANTS, ids=variant_id)
 def test_variant_installs_and_passes_its_own_checks(
     cookies_session: Any,
     request: pytest.FixtureRequest,
     stage: Any,
     record_property: Any,
+    tmp_path: Path,
     variant: dict[str, str],
 ) -> None:
     label = variant_id(variant)
+    # A name of its own per variant, so that no two share a database on one server.
+    name = f"Notes {variant['backend']} {variant['database']}"
+    package = name.lower().replace(" ", "_")
     extra: dict[str, str] = {}
     if variant["database"] == "postgresql":
         extra["TEST_POSTGRES_URL"] = request.getfixturevalue("postgres_url")
 
     with stage(label, "bake"):
-        project = bake(cookies_session, **variant)
+        project = bake(cookies_session, project_name=name, **variant)
+    assert project.name == package.replace("_", "-")
     venv = project / ".venv"
     env = project_environment(venv, extra)
 
+    assert 'pip install -e ".[dev]"' in readme_commands(project, "Install")
     with stage(label, "install"):
         uv = [sys.executable, "-m", "uv"]
         run([*uv, "venv", "--quiet", "--python", sys.executable, str(venv)], project, env)
@@ -92,23 +116,17 @@ def test_variant_installs_and_passes_its_own_checks(
 
     mypy_settings = tomllib.loads((project / "pyproject.toml").read_text())["tool"]["mypy"]
     assert mypy_settings["strict"] is True
-    lint, typecheck = [], []
-    for line in readme_commands(project, "Test"):
-        if line.startswith(("ruff ", "mypy")):
-            (typecheck if line.startswith("mypy") else lint).append(line)
+    test_section = without_exports(readme_commands(project, "Test"))
+    lint = [line for line in test_section if line.startswith("ruff ")]
     assert lint == ["ruff check .", "ruff format --check ."]
-    assert typecheck == ["mypy"]
+    assert "mypy" in test_section
     with stage(label, "lint"):
         for command in lint:
             run(command, project, env)
     with stage(label, "mypy"):
         run("mypy", project, env)
 
-    test_lines = [
-        line
-        for line in without_exports(readme_commands(project, "Test"))
-        if line not in lint + typecheck
-    ]
+    test_lines = [line for line in test_section if line not in [*lint, "mypy"]]
     assert test_lines == ["pytest"]
     with stage(label, "tests"):
         output = run(" && ".join(test_lines), project, env)
@@ -117,3 +135,45 @@ def test_variant_installs_and_passes_its_own_checks(
     passed = re.search(r"(\d+) passed", summary)
     assert passed, summary
     record_property("passed", (label, int(passed.group(1))))
+
+    with stage(label, "serve"):
+        if variant["database"] == "postgresql":
+            env.update(postgres_client_environment(extra["TEST_POSTGRES_URL"], package))
+            for line in without_exports(readme_commands(project, "Point it at PostgreSQL")):
+                run(line, project, env)
+        try:
+            migrate_and_serve(project, env, tmp_path)
+        finally:
+            if variant["database"] == "postgresql":
+                run(f"dropdb --if-exists --force {package}", project, env)
+
+
+def migrate_and_serve(project: Path, env: dict[str, str], tmp_path: Path) -> None:
+    """The README's Migrate and Run commands, as a developer types them."""
+    upgrade, autogenerate = readme_commands(project, "Migrate")
+    assert upgrade == "alembic upgrade head"
+    run(upgrade, project, env)
+    versions = project / "migrations" / "versions"
+    before = set(versions.iterdir())
+    run(autogenerate, project, env)
+    (revision,) = set(versions.iterdir()) - before
+    # The models match the migrations, so autogenerate finds nothing to do,
+    # and the new file already passes the linters.
+    functions = {
+        node.name: node.body
+        for node in ast.parse(revision.read_text()).body
+        if isinstance(node, ast.FunctionDef)
+    }
+    assert [type(node) for node in functions["upgrade"]] == [ast.Pass]
+    run("ruff check . && ruff format --check .", project, env)
+    revision.unlink()
+
+    (start,) = readme_commands(project, "Run")
+    port = free_port()
+    base = f"http://127.0.0.1:{port}"
+    # uvicorn reads its options from UVICORN_* variables, so the command runs as written.
+    serve_env = {**env, "UVICORN_PORT": str(port)}
+    with serving(start, project, serve_env, f"{base}/health", tmp_path / "serve.log"):
+        assert get(f"{base}/health") == (200, '{"status":"ok"}')
+        status, _ = get(f"{base}/docs")
+        assert status == 200

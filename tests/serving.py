@@ -1,0 +1,58 @@
+"""Start a command that serves HTTP, talk to it, and stop it."""
+
+from __future__ import annotations
+
+import json
+import os
+import signal
+import subprocess
+import time
+import urllib.request
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from urllib.error import URLError
+
+
+def get(url: str) -> tuple[int, str]:
+    with urllib.request.urlopen(url, timeout=5) as response:
+        return response.status, response.read().decode()
+
+
+def post(url: str, body: dict[str, object]) -> tuple[int, str]:
+    request = urllib.request.Request(
+        url, data=json.dumps(body).encode(), headers={"Content-Type": "application/json"}
+    )
+    with urllib.request.urlopen(request, timeout=5) as response:
+        return response.status, response.read().decode()
+
+
+@contextmanager
+def serving(command: str, cwd: Path, env: dict[str, str], url: str, log: Path) -> Iterator[None]:
+    """Run a shell command until `url` answers, yield, then stop its whole process group.
+
+    The wait is bounded only so that a hung command fails the test instead of CI.
+    """
+    with log.open("wb") as output:
+        server = subprocess.Popen(
+            ["bash", "-euo", "pipefail", "-c", command],
+            cwd=cwd,
+            env=env,
+            stdout=output,
+            stderr=subprocess.STDOUT,
+            start_new_session=True,
+        )
+    try:
+        deadline = time.monotonic() + 600
+        while True:
+            assert server.poll() is None, f"{command!r} ended early:\n{log.read_text()}"
+            assert time.monotonic() < deadline, f"no answer from {url}:\n{log.read_text()}"
+            try:
+                get(url)
+                break
+            except (URLError, ConnectionError):
+                time.sleep(0.5)
+        yield
+    finally:
+        os.killpg(server.pid, signal.SIGTERM)
+        server.wait(timeout=30)
