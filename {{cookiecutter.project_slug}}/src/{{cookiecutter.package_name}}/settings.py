@@ -2,7 +2,11 @@
 
 from functools import lru_cache
 
+{% if cookiecutter.database == "postgresql" -%}
 from pydantic import Field, field_validator
+{%- else -%}
+from pydantic import field_validator
+{%- endif %}
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 {%- if cookiecutter.database == "sqlite" %}
@@ -21,11 +25,8 @@ class Settings(BaseSettings):
 
 {%- if cookiecutter.database == "sqlite" %}
 
-    # repr=False keeps credentials out of logs that print the settings.
-    database_url: str = Field(
-        default=f"{ASYNC_SCHEME}:///./{{ cookiecutter.package_name }}.db",
-        repr=False,
-    )
+    # A file relative to the directory the service starts in.
+    database_url: str = f"{ASYNC_SCHEME}:///./{{ cookiecutter.package_name }}.db"
 {%- else %}
 
     # Required: there is no sensible default server. repr=False keeps the

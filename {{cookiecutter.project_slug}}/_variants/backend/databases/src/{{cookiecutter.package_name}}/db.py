@@ -31,8 +31,8 @@ UNAVAILABLE_ERRORS: tuple[type[Exception], ...] = (
 
 
 @dataclass
-class Connection:
-    """The app's `Database`, connected on first use if it was down at startup."""
+class Connector:
+    """Holds the app's `Database` and connects it on first use if it was down at startup."""
 
     database: Database
     lock: asyncio.Lock = field(default_factory=asyncio.Lock)
@@ -47,22 +47,22 @@ class Connection:
 
 
 @asynccontextmanager
-async def open_database(settings: Settings) -> AsyncIterator[Connection]:
-    """The app's connection; it disconnects on exit."""
-    connection = Connection(Database(settings.database_url))
+async def open_database(settings: Settings) -> AsyncIterator[Connector]:
+    """The app's database; it disconnects on exit."""
+    connector = Connector(Database(settings.database_url))
     # A database that is down at startup is retried on the next request.
     with suppress(*UNAVAILABLE_ERRORS):
-        await connection.connected()
+        await connector.connected()
     try:
-        yield connection
+        yield connector
     finally:
-        if connection.database.is_connected:
-            await connection.database.disconnect()
+        if connector.database.is_connected:
+            await connector.database.disconnect()
 
 
 async def get_db(request: Request) -> Database:
-    connection: Connection = request.app.state.db
-    return await connection.connected()
+    connector: Connector = request.app.state.db
+    return await connector.connected()
 
 
 DbDep = Annotated[Database, Depends(get_db)]
