@@ -3,8 +3,8 @@ from httpx import AsyncClient
 from {{ cookiecutter.package_name }}.main import create_app
 from {{ cookiecutter.package_name }}.settings import Settings
 
-from .conftest import serve
-from .provision import unreachable_database_url
+from .provision import unreachable_database
+from .support import serve
 
 
 async def test_health_queries_the_database(client: AsyncClient) -> None:
@@ -14,10 +14,10 @@ async def test_health_queries_the_database(client: AsyncClient) -> None:
 
 
 async def test_health_is_503_when_the_database_is_down() -> None:
-    app = create_app(Settings(database_url=unreachable_database_url()))
-    async with serve(app) as client:
-        health = await client.get("/health")
-        notes = await client.get("/notes")
+    with unreachable_database() as url:
+        async with serve(create_app(Settings(database_url=url))) as client:
+            health = await client.get("/health")
+            notes = await client.get("/notes")
     assert health.status_code == 503
     assert health.json() == {"detail": "Database unavailable"}
     assert notes.status_code == 503

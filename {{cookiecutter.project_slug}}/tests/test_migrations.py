@@ -6,8 +6,8 @@ from alembic import command
 from alembic.config import Config
 from sqlalchemy import inspect
 
-from .conftest import ALEMBIC_INI, migrate
 from .provision import create_test_engine, provision_database
+from .support import ALEMBIC_INI, migrate
 
 
 async def table_names(database_url: str) -> set[str]:

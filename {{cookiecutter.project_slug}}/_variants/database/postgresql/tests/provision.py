@@ -54,9 +54,10 @@ def create_test_engine(database_url: str) -> AsyncEngine:
     return create_async_engine(database_url)
 
 
-def unreachable_database_url() -> str:
+@contextmanager
+def unreachable_database() -> Iterator[str]:
     """A server address where nothing listens: a loopback port just released."""
     with socket.socket() as probe:
         probe.bind(("127.0.0.1", 0))
         port = probe.getsockname()[1]
-    return f"postgresql+asyncpg://postgres@127.0.0.1:{port}/postgres"
+    yield f"postgresql+asyncpg://postgres@127.0.0.1:{port}/postgres"

@@ -1,3 +1,4 @@
+import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -35,8 +36,14 @@ def create_test_engine(database_url: str) -> AsyncEngine:
     return engine
 
 
-def unreachable_database_url() -> str:
+@contextmanager
+def unreachable_database() -> Iterator[str]:
     """A database file that cannot be opened: its folder does not exist."""
     with TemporaryDirectory() as directory:
         missing = Path(directory)
-    return f"sqlite+aiosqlite:///{missing / 'test.db'}"
+    yield f"sqlite+aiosqlite:///{missing / 'test.db'}"
+    # aiosqlite stops the worker thread of a failed connection without waiting
+    # for it; wait here, while the test's event loop can still take its reply.
+    for thread in threading.enumerate():
+        if thread.name.endswith("(_connection_worker_thread)"):
+            thread.join(timeout=10)
