@@ -22,6 +22,8 @@ VARIANTS = [
     for database in ANSWERS["database"]
 ]
 
+DEFAULT_VARIANT = {name: ANSWERS[name][0] for name in ("backend", "database")}
+
 
 def variant_id(variant: dict[str, str]) -> str:
     return "-".join(variant.values())

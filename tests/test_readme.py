@@ -5,10 +5,13 @@ from __future__ import annotations
 import json
 import os
 import re
+import shlex
 import shutil
 import subprocess
+import sys
 from pathlib import Path
 
+from .baking import dependency_names
 from .conftest import ANSWERS, TEMPLATE
 from .postgres import free_port
 from .serving import get, post, serving
@@ -76,3 +79,55 @@ def test_try_it_bakes_and_starts_the_default_service(tmp_path: Path) -> None:
         note = json.loads(created)
         assert get(f"{base}/notes/{note['id']}") == (200, created)
     assert (checkout / "notes-service" / "notes_service.db").is_file()
+
+
+def cookiecutter_env() -> dict[str, str]:
+    """This environment, with the cookiecutter installed beside the running Python first."""
+    bin_dir = Path(sys.executable).parent
+    return {**os.environ, "PATH": f"{bin_dir}{os.pathsep}{os.environ['PATH']}"}
+
+
+def test_use_it_commands_bake_without_prompts(tmp_path: Path) -> None:
+    interactive, no_input = console_blocks("Use it")
+    assert interactive.splitlines()[1] == "cookiecutter ."
+    checkout = clone(tmp_path / "checkout")
+    for command in no_input.splitlines():
+        answers = dict(word.split("=", 1) for word in shlex.split(command)[3:])
+        result = subprocess.run(
+            command,
+            shell=True,
+            cwd=checkout,
+            env=cookiecutter_env(),
+            capture_output=True,
+            text=True,
+            check=False,
+        )
+        assert result.returncode == 0, result.stderr
+        slug = answers.get("project_name", "Notes Service").lower().replace(" ", "-")
+        project = checkout / slug
+        assert project.is_dir()
+        expected_driver = "asyncpg" if answers.get("database") == "postgresql" else "aiosqlite"
+        assert expected_driver in dependency_names(project)
+        shutil.rmtree(project)
+
+
+def test_interactive_prompts_show_labels_and_take_defaults(tmp_path: Path) -> None:
+    checkout = clone(tmp_path / "checkout")
+    prompts = [name for name in ANSWERS if not name.startswith("_")]
+    result = subprocess.run(
+        ["cookiecutter", "."],
+        cwd=checkout,
+        env=cookiecutter_env(),
+        input="\n" * len(prompts),
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert result.returncode == 0, result.stdout + result.stderr
+    shown = " ".join(result.stdout.split())  # the terminal wraps long labels
+    labels = ANSWERS["__prompts__"]
+    for name in prompts:
+        label = labels[name]["__prompt__"] if isinstance(labels[name], dict) else labels[name]
+        assert label in shown
+    assert labels["backend"]["databases"] in shown
+    assert (checkout / "notes-service" / "src" / "notes_service" / "main.py").is_file()
