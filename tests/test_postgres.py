@@ -9,10 +9,7 @@ from . import postgres
 pytest_plugins = ["pytester"]
 
 NEEDS_POSTGRES = """
-from tests import postgres
 from tests.conftest import postgres_url
-
-postgres.find_bin_dir = lambda: None
 
 def test_needs_postgres(postgres_url):
     assert postgres_url
@@ -41,6 +38,7 @@ def test_missing_server_skips_locally_and_fails_in_ci(
     pytester: pytest.Pytester, monkeypatch: pytest.MonkeyPatch, ci: str, outcome: str
 ) -> None:
     monkeypatch.delenv(postgres.SERVER_URL_VARIABLE, raising=False)
+    monkeypatch.setattr(postgres, "find_bin_dir", lambda: None)
     monkeypatch.setenv("CI", ci)
     pytester.makepyfile(test_missing=NEEDS_POSTGRES)
     result = pytester.runpytest_inprocess("-p", "no:xdist", "-rsE")
