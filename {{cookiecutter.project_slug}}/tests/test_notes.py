@@ -51,12 +51,24 @@ async def test_text_of_maximum_length_is_accepted(client: AsyncClient) -> None:
         {"text": ""},
         {"text": "x" * (NOTE_TEXT_MAX_LENGTH + 1)},
         {"text": 42},
+        {"text": "nul \x00 inside"},
         {"text": "ok", "completed": "yes"},
         {"text": "ok", "unknown": 1},
+        [{"text": "in a list"}],
     ],
-    ids=["missing", "null", "empty", "too-long", "number", "bad-completed", "unknown-field"],
+    ids=[
+        "missing",
+        "null",
+        "empty",
+        "too-long",
+        "number",
+        "nul",
+        "bad-completed",
+        "unknown-field",
+        "list",
+    ],
 )
-async def test_create_rejects_invalid_text(client: AsyncClient, body: dict[str, Any]) -> None:
+async def test_create_rejects_invalid_body(client: AsyncClient, body: Any) -> None:
     response = await client.post("/notes", json=body)
     assert response.status_code == 422
     assert response.json()["detail"]
@@ -64,9 +76,19 @@ async def test_create_rejects_invalid_text(client: AsyncClient, body: dict[str, 
     assert listed.json() == []
 
 
-async def test_malformed_json_is_422(client: AsyncClient) -> None:
+@pytest.mark.parametrize(
+    "content",
+    [
+        b'{"text": ',
+        b"\xff\xfe",
+        b'{"text": "lone \\ud800 surrogate"}',
+        b'{"text": "ok", "completed": 1e400}',
+    ],
+    ids=["truncated", "not-utf8", "lone-surrogate", "infinite-number"],
+)
+async def test_malformed_json_is_422(client: AsyncClient, content: bytes) -> None:
     response = await client.post(
-        "/notes", content=b'{"text": ', headers={"content-type": "application/json"}
+        "/notes", content=content, headers={"content-type": "application/json"}
     )
     assert response.status_code == 422
     assert response.json()["detail"]

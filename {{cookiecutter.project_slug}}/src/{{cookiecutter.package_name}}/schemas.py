@@ -3,7 +3,7 @@
 from typing import Annotated, Literal
 
 from fastapi import Path, Query
-from pydantic import BaseModel, ConfigDict, Field, field_validator
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, field_validator
 from pydantic.json_schema import SkipJsonSchema
 
 from .models import NOTE_TEXT_MAX_LENGTH
@@ -16,7 +16,18 @@ MAX_OFFSET = 2**63 - 1
 NoteId = Annotated[int, Path(ge=1, le=MAX_NOTE_ID)]
 Limit = Annotated[int, Query(ge=1, le=100)]
 Offset = Annotated[int, Query(ge=0, le=MAX_OFFSET)]
-NoteText = Annotated[str, Field(min_length=1, max_length=NOTE_TEXT_MAX_LENGTH)]
+
+
+def without_nul(text: str) -> str:
+    # PostgreSQL cannot store NUL in text; SQLite would cut the text there.
+    if "\x00" in text:
+        raise ValueError("must not contain NUL characters")
+    return text
+
+
+NoteText = Annotated[
+    str, Field(min_length=1, max_length=NOTE_TEXT_MAX_LENGTH), AfterValidator(without_nul)
+]
 
 
 class NoteCreate(BaseModel):
