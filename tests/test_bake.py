@@ -169,3 +169,21 @@ def test_unknown_choice_on_the_command_line(tmp_path: Path) -> None:
     assert result.returncode != 0
     assert "peewee provided for choice variable backend" in result.stderr
     assert list(tmp_path.iterdir()) == []
+
+
+@pytest.mark.parametrize("variant", VARIANTS, ids=variant_id)
+def test_text_length_agrees_across_model_migration_and_readme(
+    cookies_session: Any, variant: dict[str, str]
+) -> None:
+    project = bake(cookies_session, **variant)
+    models = ast.parse((project / "src/notes_service/models.py").read_text())
+    (length,) = [
+        ast.literal_eval(node.value)
+        for node in models.body
+        if isinstance(node, ast.Assign)
+        and [target.id for target in node.targets if isinstance(target, ast.Name)]
+        == ["NOTE_TEXT_MAX_LENGTH"]
+    ]
+    migration = (project / "migrations/versions/0001_create_notes.py").read_text()
+    assert f"sa.String(length={length})" in migration
+    assert f"`text` holds 1 to {length} characters" in (project / "README.md").read_text()
