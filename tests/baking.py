@@ -47,10 +47,14 @@ def dependency_names(project: Path) -> set[str]:
     }
 
 
-def readme_commands(project: Path, section: str) -> list[str]:
-    """The command lines of the console blocks under a README heading."""
-    readme = (project / "README.md").read_text()
+def console_blocks(readme: str, section: str) -> list[str]:
+    """The console code blocks under a README's `## section` heading."""
     match = re.search(rf"^## {re.escape(section)}\n(.*?)(?=^## |\Z)", readme, re.M | re.S)
     assert match, f"README has no '## {section}' section"
-    blocks = re.findall(r"```console\n(.*?)```", match.group(1), re.S)
+    return re.findall(r"```console\n(.*?)```", match.group(1), re.S)
+
+
+def readme_commands(project: Path, section: str) -> list[str]:
+    """The command lines under a heading of a generated project's README."""
+    blocks = console_blocks((project / "README.md").read_text(), section)
     return [line for block in blocks for line in block.splitlines() if line.strip()]

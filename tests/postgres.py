@@ -5,12 +5,13 @@ from __future__ import annotations
 import glob
 import os
 import shutil
-import socket
 import subprocess
 import tempfile
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
+
+from .serving import free_port
 
 SERVER_URL_VARIABLE = "TEST_POSTGRES_URL"
 
@@ -30,12 +31,6 @@ def find_bin_dir() -> Path | None:
 
 def _major_version(pg_ctl: str) -> int:
     return int(Path(pg_ctl).parts[-3])
-
-
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return int(probe.getsockname()[1])
 
 
 def _as_server_user(command: list[str]) -> list[str]:

@@ -11,18 +11,11 @@ import subprocess
 import sys
 from pathlib import Path
 
-from .baking import dependency_names
+from .baking import console_blocks, dependency_names
 from .conftest import ANSWERS, TEMPLATE
-from .postgres import free_port
-from .serving import get, post, serving
+from .serving import free_port, get, post, serving
 
 README = (TEMPLATE / "README.md").read_text()
-
-
-def console_blocks(section: str) -> list[str]:
-    match = re.search(rf"^## {re.escape(section)}\n(.*?)(?=^## |\Z)", README, re.M | re.S)
-    assert match, section
-    return re.findall(r"```console\n(.*?)```", match.group(1), re.S)
 
 
 def test_prompt_table_matches_cookiecutter_json() -> None:
@@ -41,7 +34,7 @@ def test_prompt_table_matches_cookiecutter_json() -> None:
 
 
 def test_ci_runs_the_readme_test_command() -> None:
-    _, test_command = console_blocks("Try it")
+    _, test_command = console_blocks(README, "Try it")
     assert test_command.strip() in (TEMPLATE / ".ci/run").read_text()
 
 
@@ -62,7 +55,7 @@ def clone(destination: Path) -> Path:
 
 
 def test_try_it_bakes_and_starts_the_default_service(tmp_path: Path) -> None:
-    bake_and_start, _ = console_blocks("Try it")
+    bake_and_start, _ = console_blocks(README, "Try it")
     checkout = clone(tmp_path / "checkout")
     port = free_port()
     env = {k: v for k, v in os.environ.items() if k not in ("DATABASE_URL", "VIRTUAL_ENV")}
@@ -88,7 +81,7 @@ def cookiecutter_env() -> dict[str, str]:
 
 
 def test_use_it_commands_bake_without_prompts(tmp_path: Path) -> None:
-    interactive, no_input = console_blocks("Use it")
+    interactive, no_input = console_blocks(README, "Use it")
     assert interactive.splitlines()[1] == "cookiecutter ."
     checkout = clone(tmp_path / "checkout")
     for command in no_input.splitlines():

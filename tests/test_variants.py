@@ -16,8 +16,7 @@ import pytest
 
 from .baking import bake, readme_commands
 from .conftest import DEFAULT_VARIANT, VARIANTS, variant_id
-from .postgres import free_port
-from .serving import get, serving
+from .serving import free_port, get, serving
 
 # Variables a generated README may export; the tests supply their own values.
 SUPPLIED_VARIABLES = {"TEST_POSTGRES_URL", "DATABASE_URL"}
