@@ -21,7 +21,6 @@ from .serving import free_port, get, serving
 # Variables a generated README may export; the tests supply their own values.
 SUPPLIED_VARIABLES = {"TEST_POSTGRES_URL", "DATABASE_URL"}
 
-
 # Settings of the shell the tests run in that must not leak into a project's run.
 PROJECT_VARIABLES = ("DATABASE_URL", "TEST_POSTGRES_URL", "PYTHONPATH", "VIRTUAL_ENV", "PYTHONHOME")
 
@@ -38,6 +37,7 @@ def project_environment(venv: Path, extra: dict[str, str]) -> dict[str, str]:
 
 
 def run(command: str | list[str], project: Path, env: dict[str, str]) -> str:
+    """Run a command (a string runs in bash) in the project; its standard output."""
     shell = isinstance(command, str)
     result = subprocess.run(
         ["bash", "-euo", "pipefail", "-c", command] if shell else command,
@@ -48,7 +48,7 @@ def run(command: str | list[str], project: Path, env: dict[str, str]) -> str:
         check=False,
     )
     assert result.returncode == 0, f"{command} failed:\n{result.stdout}\n{result.stderr}"
-    return result.stdout + result.stderr
+    return result.stdout
 
 
 def without_exports(lines: list[str]) -> list[str]:
