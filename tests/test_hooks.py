@@ -12,9 +12,9 @@ from hooks import post_gen_project as post_gen
 from hooks import pre_gen_project as pre_gen
 from local_extensions import py_str, toml_str
 
-from .conftest import ANSWERS, TEMPLATE
+from .baking import PROJECT_TEMPLATE, files_in
+from .conftest import ANSWERS
 
-PROJECT = TEMPLATE / "{{cookiecutter.project_slug}}"
 TEMPLATE_PACKAGE = "{{cookiecutter.package_name}}"
 
 
@@ -23,14 +23,14 @@ def template_owned_files() -> dict[tuple[str, str], list[str]]:
 
 
 def test_every_listed_file_exists_in_the_template() -> None:
-    variants = PROJECT / post_gen.VARIANTS_DIR
+    variants = PROJECT_TEMPLATE / post_gen.VARIANTS_DIR
     for (variable, answer), paths in template_owned_files().items():
         for path in paths:
             assert (variants / variable / answer / path).is_file(), (variable, answer, path)
 
 
 def test_every_template_file_is_shared_or_owned() -> None:
-    variants = PROJECT / post_gen.VARIANTS_DIR
+    variants = PROJECT_TEMPLATE / post_gen.VARIANTS_DIR
     owned = {
         variants / variable / answer / path
         for (variable, answer), paths in template_owned_files().items()
@@ -41,7 +41,7 @@ def test_every_template_file_is_shared_or_owned() -> None:
     # Owned files replace nothing: no shared file sits where an owned one lands.
     for (_, _), paths in template_owned_files().items():
         for path in paths:
-            assert not (PROJECT / path).exists(), f"{path} is both shared and owned"
+            assert not (PROJECT_TEMPLATE / path).exists(), f"{path} is both shared and owned"
 
 
 def test_table_and_validation_cover_exactly_the_choice_prompts() -> None:
@@ -89,13 +89,12 @@ def test_prune_keeps_the_chosen_files_and_deletes_the_rest(
     )
     kept = post_gen.prune(tmp_path, ANSWERS_ORM_SQLITE)
     assert kept == ["src/pkg/db.py"]
-    files = sorted(str(p.relative_to(tmp_path)) for p in tmp_path.rglob("*") if p.is_file())
-    assert files == ["README.md", "src/pkg/db.py"]
+    files = files_in(tmp_path)
+    assert files == {"README.md", "src/pkg/db.py"}
     assert (tmp_path / "src/pkg/db.py").read_text() == "_variants/backend/orm/src/pkg/db.py"
     # A second run on the pruned project changes nothing.
     assert post_gen.prune(tmp_path, ANSWERS_ORM_SQLITE) == []
-    again = sorted(str(p.relative_to(tmp_path)) for p in tmp_path.rglob("*") if p.is_file())
-    assert again == files
+    assert files_in(tmp_path) == files
 
 
 @pytest.mark.parametrize(
