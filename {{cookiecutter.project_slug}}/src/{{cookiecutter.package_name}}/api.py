@@ -6,13 +6,26 @@ from fastapi import APIRouter, HTTPException, Request, Response, status
 
 from . import repository
 from .db import DbDep
-from .schemas import Health, Limit, NoteCreate, NoteId, NoteRead, NoteUpdate, Offset
+from .schemas import Health, Limit, Message, NoteCreate, NoteId, NoteRead, NoteUpdate, Offset
 
-router = APIRouter()
+Responses = dict[int | str, dict[str, Any]]
 
-NOT_FOUND: dict[int | str, dict[str, Any]] = {
-    status.HTTP_404_NOT_FOUND: {"description": "Note not found"}
+# Documented in the OpenAPI schema; errors.py writes these bodies.
+UNAVAILABLE: Responses = {
+    status.HTTP_503_SERVICE_UNAVAILABLE: {"model": Message, "description": "Database unavailable"}
 }
+NOT_FOUND: Responses = {
+    status.HTTP_404_NOT_FOUND: {"model": Message, "description": "Note not found"}
+}
+# Reading a body can fail before validation, such as on bytes that are not UTF-8.
+UNREADABLE_BODY: Responses = {
+    status.HTTP_400_BAD_REQUEST: {"model": Message, "description": "Body could not be read"}
+}
+CONFLICT: Responses = {
+    status.HTTP_409_CONFLICT: {"model": Message, "description": "Another note has this text"}
+}
+
+router = APIRouter(responses=UNAVAILABLE)
 
 
 def note_not_found() -> HTTPException:
@@ -26,7 +39,12 @@ async def health(db: DbDep) -> Health:
     return Health(status="ok")
 
 
-@router.post("/notes", status_code=status.HTTP_201_CREATED, tags=["notes"])
+@router.post(
+    "/notes",
+    status_code=status.HTTP_201_CREATED,
+    responses={**UNREADABLE_BODY, **CONFLICT},
+    tags=["notes"],
+)
 async def create_note(
     data: NoteCreate, db: DbDep, request: Request, response: Response
 ) -> NoteRead:
@@ -48,7 +66,9 @@ async def read_note(note_id: NoteId, db: DbDep) -> NoteRead:
     return note
 
 
-@router.patch("/notes/{note_id}", responses=NOT_FOUND, tags=["notes"])
+@router.patch(
+    "/notes/{note_id}", responses={**NOT_FOUND, **UNREADABLE_BODY, **CONFLICT}, tags=["notes"]
+)
 async def update_note(note_id: NoteId, changes: NoteUpdate, db: DbDep) -> NoteRead:
     note = await repository.update_note(db, note_id, changes)
     if note is None:

@@ -7,8 +7,10 @@ from typing import Any
 from fastapi import FastAPI, Request, status
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
+from starlette.exceptions import HTTPException
+from starlette.routing import Match, Route
 
-from .db import UNAVAILABLE_ERRORS
+from .db import CONFLICT_ERRORS, UNAVAILABLE_ERRORS
 
 logger = logging.getLogger(__name__)
 
@@ -50,7 +52,35 @@ async def database_unavailable(request: Request, error: Exception) -> JSONRespon
     )
 
 
+async def conflict(request: Request, error: Exception) -> JSONResponse:
+    # The write, rolled back, broke a constraint such as a unique column. The
+    # driver's message quotes tables and values, so it stays out of the response.
+    logger.info("conflict during %s %s: %s", request.method, request.url.path, type(error).__name__)
+    return JSONResponse(
+        {"detail": "Conflicts with existing data"},
+        status_code=status.HTTP_409_CONFLICT,
+    )
+
+
+async def method_not_allowed(request: Request, error: HTTPException) -> JSONResponse:
+    """405 whose `Allow` lists the methods of every route on the path, not just one route's."""
+    allowed: set[str] = set()
+    for route in request.app.router.routes:
+        if isinstance(route, Route) and route.methods:
+            match, _ = route.matches({**request.scope, "method": ""})
+            if match is Match.PARTIAL:
+                allowed |= route.methods
+    return JSONResponse(
+        {"detail": error.detail},
+        status_code=status.HTTP_405_METHOD_NOT_ALLOWED,
+        headers={"Allow": ", ".join(sorted(allowed))},
+    )
+
+
 def install_error_handlers(app: FastAPI) -> None:
     app.exception_handler(RequestValidationError)(invalid_request)
+    app.exception_handler(status.HTTP_405_METHOD_NOT_ALLOWED)(method_not_allowed)
     for error_type in UNAVAILABLE_ERRORS:
         app.exception_handler(error_type)(database_unavailable)
+    for error_type in CONFLICT_ERRORS:
+        app.exception_handler(error_type)(conflict)

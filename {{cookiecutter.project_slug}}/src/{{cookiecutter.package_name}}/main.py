@@ -1,10 +1,11 @@
-"""The application factory; `app` is what uvicorn serves."""
+"""The application factory, which uvicorn calls at startup (`--factory`)."""
 
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from importlib.metadata import version
 
 from fastapi import FastAPI
+from fastapi.middleware.cors import CORSMiddleware
 
 from .api import router
 from .db import open_database
@@ -13,23 +14,34 @@ from .settings import Settings, get_settings
 
 
 def create_app(settings: Settings | None = None) -> FastAPI:
-    """Build the app; settings are read at startup unless given."""
+    """Build the app from the given settings, or from the environment."""
+    settings = settings or get_settings()
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
-        async with open_database(settings or get_settings()) as db:
+        # On shutdown uvicorn lets requests in flight finish before this exits.
+        async with open_database(settings) as db:
             app.state.db = db
             yield
 
+    docs = settings.docs_enabled
     app = FastAPI(
         title={{ cookiecutter.project_name | py_str }},
         description={{ cookiecutter.description | py_str }},
         version=version({{ cookiecutter.project_slug | py_str }}),
         lifespan=lifespan,
+        openapi_url="/openapi.json" if docs else None,
+        docs_url="/docs" if docs else None,
+        redoc_url="/redoc" if docs else None,
     )
+    if settings.cors_origins:
+        app.add_middleware(
+            CORSMiddleware,
+            allow_origins=settings.cors_origins,
+            allow_methods=["GET", "POST", "PATCH", "DELETE"],
+            allow_headers=["Content-Type"],
+            expose_headers=["Location"],
+        )
     app.include_router(router)
     install_error_handlers(app)
     return app
-
-
-app = create_app()

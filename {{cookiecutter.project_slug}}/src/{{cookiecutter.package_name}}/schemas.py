@@ -63,3 +63,9 @@ class NoteRead(BaseModel):
 
 class Health(BaseModel):
     status: Literal["ok"]
+
+
+class Message(BaseModel):
+    """The body of every error response except 422: `{"detail": "..."}`."""
+
+    detail: str

@@ -1,11 +1,11 @@
-"""The `databases.Database` connection pool and the errors that mean the database is down."""
+"""The `databases.Database` connection pool and how database errors map to HTTP."""
 
 import asyncio
 {%- if cookiecutter.database == "sqlite" %}
 import sqlite3
 {%- endif %}
 from collections.abc import AsyncIterator
-from contextlib import asynccontextmanager, suppress
+from contextlib import AsyncExitStack, asynccontextmanager, suppress
 from dataclasses import dataclass, field
 from typing import Annotated
 
@@ -17,7 +17,8 @@ from fastapi import Depends, Request
 
 from .settings import Settings
 
-# Raised when the database cannot be reached or does not answer in time.
+# Raised when the database cannot be reached, is locked or read-only, or a
+# connection is not free in time (TimeoutError is an OSError): 503.
 UNAVAILABLE_ERRORS: tuple[type[Exception], ...] = (
 {%- if cookiecutter.database == "sqlite" %}
     sqlite3.OperationalError,
@@ -29,12 +30,21 @@ UNAVAILABLE_ERRORS: tuple[type[Exception], ...] = (
     OSError,
 )
 
+# Raised when a write breaks a constraint, such as a duplicate unique value: 409.
+{%- if cookiecutter.database == "sqlite" %}
+CONFLICT_ERRORS: tuple[type[Exception], ...] = (sqlite3.IntegrityError,)
+{%- else %}
+CONFLICT_ERRORS: tuple[type[Exception], ...] = (asyncpg.IntegrityConstraintViolationError,)
+{%- endif %}
+
 
 @dataclass
 class Connector:
     """Holds the app's `Database` and connects it on first use if it was down at startup."""
 
     database: Database
+    # Seconds a request waits for a connection before it is answered with 503.
+    timeout: float
     lock: asyncio.Lock = field(default_factory=asyncio.Lock)
 
     async def connected(self) -> Database:
@@ -49,20 +59,45 @@ class Connector:
 @asynccontextmanager
 async def open_database(settings: Settings) -> AsyncIterator[Connector]:
     """The app's database; it disconnects on exit."""
-    connector = Connector(Database(settings.database_url))
+{%- if cookiecutter.database == "sqlite" %}
+    # databases opens a SQLite connection per request rather than pooling them;
+    # `timeout` is how long a connection waits for a lock held by another.
+    database = Database(settings.database_url, timeout=settings.database_pool_timeout)
+{%- else %}
+    database = Database(
+        settings.database_url,
+        # asyncpg keeps `min_size` connections open and opens up to `max_size`.
+        min_size=settings.database_pool_size,
+        max_size=settings.database_pool_size + settings.database_pool_max_overflow,
+        # Connections idle this long are closed (and reopened when needed).
+        max_inactive_connection_lifetime=settings.database_pool_recycle,
+        # How long to wait for a new connection to be accepted.
+        timeout=settings.database_pool_timeout,
+    )
+{%- endif %}
+    connector = Connector(database, timeout=settings.database_pool_timeout)
     # A database that is down at startup is retried on the next request.
     with suppress(*UNAVAILABLE_ERRORS):
         await connector.connected()
     try:
         yield connector
     finally:
-        if connector.database.is_connected:
-            await connector.database.disconnect()
+        if database.is_connected:
+            await database.disconnect()
 
 
-async def get_db(request: Request) -> Database:
+async def get_db(request: Request) -> AsyncIterator[Database]:
+    """The database, with one connection held for the whole request.
+
+    The connection goes back before the response is sent. Queries in the same
+    task share it, so a request takes at most one connection.
+    """
     connector: Connector = request.app.state.db
-    return await connector.connected()
+    database = await connector.connected()
+    async with AsyncExitStack() as stack:
+        async with asyncio.timeout(connector.timeout):
+            await stack.enter_async_context(database.connection())
+        yield database
 
 
-DbDep = Annotated[Database, Depends(get_db)]
+DbDep = Annotated[Database, Depends(get_db, scope="function")]

@@ -19,6 +19,7 @@ notes = Table(
     "notes",
     metadata,
     Column("id", Integer, primary_key=True),
-    Column("text", String(NOTE_TEXT_MAX_LENGTH), nullable=False),
+    # Unique, so that a duplicate is a conflict the API reports as 409.
+    Column("text", String(NOTE_TEXT_MAX_LENGTH), nullable=False, unique=True),
     Column("completed", Boolean, nullable=False, default=False, server_default=false()),
 )

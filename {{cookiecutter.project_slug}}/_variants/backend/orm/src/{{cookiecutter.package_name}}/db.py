@@ -1,4 +1,4 @@
-"""The engine, one AsyncSession per request, and the errors that mean the database is down."""
+"""The engine, one AsyncSession per request, and how database errors map to HTTP."""
 
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
@@ -10,7 +10,8 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker, create_asyn
 
 from .settings import Settings
 
-# Raised when the database cannot be reached or does not answer in time.
+# Raised when the database cannot be reached, is locked or read-only, or a
+# connection is not free in time: 503.
 UNAVAILABLE_ERRORS: tuple[type[Exception], ...] = (
     exc.OperationalError,
     exc.InterfaceError,
@@ -18,11 +19,27 @@ UNAVAILABLE_ERRORS: tuple[type[Exception], ...] = (
     OSError,
 )
 
+# Raised when a write breaks a constraint, such as a duplicate unique value: 409.
+CONFLICT_ERRORS: tuple[type[Exception], ...] = (exc.IntegrityError,)
+
 
 @asynccontextmanager
 async def open_database(settings: Settings) -> AsyncIterator[async_sessionmaker[AsyncSession]]:
     """The app's session factory; the engine's connections close on exit."""
-    engine = create_async_engine(settings.database_url)
+    engine = create_async_engine(
+        settings.database_url,
+        pool_size=settings.database_pool_size,
+        max_overflow=settings.database_pool_max_overflow,
+        pool_timeout=settings.database_pool_timeout,
+        pool_recycle=settings.database_pool_recycle,
+        pool_pre_ping=settings.database_pool_pre_ping,
+{%- if cookiecutter.database == "sqlite" %}
+        # How long to wait for a lock held by another connection.
+{%- else %}
+        # How long to wait for a new connection to be accepted.
+{%- endif %}
+        connect_args={"timeout": settings.database_pool_timeout},
+    )
     try:
         yield async_sessionmaker(engine, expire_on_commit=False)
     finally:
@@ -30,9 +47,13 @@ async def open_database(settings: Settings) -> AsyncIterator[async_sessionmaker[
 
 
 async def get_db(request: Request) -> AsyncIterator[AsyncSession]:
+    """A session that is closed, and its connection returned, before the response is sent.
+
+    Closing rolls back whatever the request did not commit.
+    """
     sessions: async_sessionmaker[AsyncSession] = request.app.state.db
     async with sessions() as session:
         yield session
 
 
-DbDep = Annotated[AsyncSession, Depends(get_db)]
+DbDep = Annotated[AsyncSession, Depends(get_db, scope="function")]

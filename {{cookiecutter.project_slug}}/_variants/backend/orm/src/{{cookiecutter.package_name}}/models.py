@@ -23,7 +23,8 @@ class Note(Base):
     __tablename__ = "notes"
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    text: Mapped[str] = mapped_column(String(NOTE_TEXT_MAX_LENGTH))
+    # Unique, so that a duplicate is a conflict the API reports as 409.
+    text: Mapped[str] = mapped_column(String(NOTE_TEXT_MAX_LENGTH), unique=True)
     completed: Mapped[bool] = mapped_column(default=False, server_default=false())
 
 

@@ -1,6 +1,6 @@
 """Queries on notes. Each write commits before it returns, so a response never outruns it."""
 
-from sqlalchemy import select, text
+from sqlalchemy import delete, select, text, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from .models import Note
@@ -29,19 +29,16 @@ async def get_note(db: AsyncSession, note_id: int) -> NoteRead | None:
 
 
 async def update_note(db: AsyncSession, note_id: int, changes: NoteUpdate) -> NoteRead | None:
-    note = await db.get(Note, note_id)
-    if note is None:
-        return None
-    for field, value in changes.model_dump(exclude_unset=True).items():
-        setattr(note, field, value)
+    values = changes.model_dump(exclude_unset=True)
+    if not values:
+        return await get_note(db, note_id)
+    # One UPDATE ... RETURNING: a note deleted meanwhile is simply not found.
+    note = await db.scalar(update(Note).where(Note.id == note_id).values(**values).returning(Note))
     await db.commit()
-    return NoteRead.model_validate(note)
+    return None if note is None else NoteRead.model_validate(note)
 
 
 async def delete_note(db: AsyncSession, note_id: int) -> bool:
-    note = await db.get(Note, note_id)
-    if note is None:
-        return False
-    await db.delete(note)
+    deleted = await db.scalar(delete(Note).where(Note.id == note_id).returning(Note.id))
     await db.commit()
-    return True
+    return deleted is not None
