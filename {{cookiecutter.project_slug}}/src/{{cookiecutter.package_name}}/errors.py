@@ -1,6 +1,9 @@
 """Error responses: every error is JSON with a `detail`."""
 
 import logging
+{%- if cookiecutter.database == "sqlite" %}
+import sqlite3
+{%- endif %}
 from collections.abc import Mapping
 from typing import Any
 
@@ -10,9 +13,44 @@ from fastapi.responses import JSONResponse
 from starlette.exceptions import HTTPException
 from starlette.routing import Match, Route
 
-from .db import CONFLICT_ERRORS, UNAVAILABLE_ERRORS
+from .db import CONFLICT_ERRORS, DATABASE_ERRORS, NO_CONNECTION_ERRORS, driver_error
 
 logger = logging.getLogger(__name__)
+{%- if cookiecutter.database == "sqlite" %}
+
+# SQLite result codes of a database that is busy, locked, read-only, full or
+# cannot be opened.
+OUTAGE_CODES = frozenset(
+    {
+        sqlite3.SQLITE_BUSY,
+        sqlite3.SQLITE_LOCKED,
+        sqlite3.SQLITE_READONLY,
+        sqlite3.SQLITE_CANTOPEN,
+        sqlite3.SQLITE_IOERR,
+        sqlite3.SQLITE_FULL,
+        sqlite3.SQLITE_PERM,
+    }
+)
+{%- else %}
+
+# SQLSTATE classes of a server that cannot serve now: connection exception,
+# refused login, missing database, out of resources, shutting down or starting up.
+OUTAGE_CLASSES = frozenset({"08", "28", "3D", "53", "57"})
+{%- endif %}
+
+
+def is_outage(error: Exception) -> bool:
+    """Whether the database cannot serve requests now, as opposed to a bug in a query."""
+    if isinstance(error, NO_CONNECTION_ERRORS):
+        return True
+{%- if cookiecutter.database == "sqlite" %}
+    code = getattr(driver_error(error), "sqlite_errorcode", None)
+    # Extended codes carry the primary code in their low byte.
+    return isinstance(code, int) and code & 0xFF in OUTAGE_CODES
+{%- else %}
+    sqlstate = getattr(driver_error(error), "sqlstate", None)
+    return isinstance(sqlstate, str) and sqlstate[:2] in OUTAGE_CLASSES
+{%- endif %}
 
 
 def describe(error: Mapping[str, Any]) -> dict[str, Any]:
@@ -37,13 +75,16 @@ async def invalid_request(request: Request, error: RequestValidationError) -> JS
     )
 
 
-async def database_unavailable(request: Request, error: Exception) -> JSONResponse:
+async def database_error(request: Request, error: Exception) -> JSONResponse:
+    """503 while the database cannot serve; any other database error is a bug, and a 500."""
+    if not is_outage(error):
+        raise error
     # The error's type is enough to diagnose; its text may carry connection details.
     logger.warning(
         "database unavailable during %s %s: %s",
         request.method,
         request.url.path,
-        type(error).__name__,
+        type(driver_error(error)).__name__,
     )
     return JSONResponse(
         {"detail": "Database unavailable"},
@@ -55,7 +96,12 @@ async def database_unavailable(request: Request, error: Exception) -> JSONRespon
 async def conflict(request: Request, error: Exception) -> JSONResponse:
     # The write, rolled back, broke a constraint such as a unique column. The
     # driver's message quotes tables and values, so it stays out of the response.
-    logger.info("conflict during %s %s: %s", request.method, request.url.path, type(error).__name__)
+    logger.info(
+        "conflict during %s %s: %s",
+        request.method,
+        request.url.path,
+        type(driver_error(error)).__name__,
+    )
     return JSONResponse(
         {"detail": "Conflicts with existing data"},
         status_code=status.HTTP_409_CONFLICT,
@@ -77,10 +123,18 @@ async def method_not_allowed(request: Request, error: HTTPException) -> JSONResp
     )
 
 
+async def internal_error(request: Request, error: Exception) -> JSONResponse:
+    # Starlette logs the traceback after this answer is sent.
+    return JSONResponse(
+        {"detail": "Internal Server Error"}, status_code=status.HTTP_500_INTERNAL_SERVER_ERROR
+    )
+
+
 def install_error_handlers(app: FastAPI) -> None:
+    app.exception_handler(Exception)(internal_error)
     app.exception_handler(RequestValidationError)(invalid_request)
     app.exception_handler(status.HTTP_405_METHOD_NOT_ALLOWED)(method_not_allowed)
-    for error_type in UNAVAILABLE_ERRORS:
-        app.exception_handler(error_type)(database_unavailable)
+    for error_type in DATABASE_ERRORS:
+        app.exception_handler(error_type)(database_error)
     for error_type in CONFLICT_ERRORS:
         app.exception_handler(error_type)(conflict)

@@ -26,7 +26,14 @@ def without_nul(text: str) -> str:
 
 
 NoteText = Annotated[
-    str, Field(min_length=1, max_length=NOTE_TEXT_MAX_LENGTH), AfterValidator(without_nul)
+    str,
+    Field(
+        min_length=1,
+        max_length=NOTE_TEXT_MAX_LENGTH,
+        # The same rule as without_nul, for clients that read the schema.
+        json_schema_extra={"pattern": "^[^\\u0000]*$"},
+    ),
+    AfterValidator(without_nul),
 ]
 
 

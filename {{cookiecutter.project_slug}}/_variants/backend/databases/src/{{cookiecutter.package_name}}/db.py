@@ -17,25 +17,36 @@ from fastapi import Depends, Request
 
 from .settings import Settings
 
-# Raised when the database cannot be reached, is locked or read-only, or a
-# connection is not free in time (TimeoutError is an OSError): 503.
-UNAVAILABLE_ERRORS: tuple[type[Exception], ...] = (
+# Errors of the database layer that errors.py answers instead of a 500.
+DATABASE_ERRORS: tuple[type[Exception], ...] = (
 {%- if cookiecutter.database == "sqlite" %}
-    sqlite3.OperationalError,
+    sqlite3.Error,
 {%- else %}
-    asyncpg.PostgresConnectionError,
-    asyncpg.CannotConnectNowError,
+    asyncpg.PostgresError,
     asyncpg.InterfaceError,
 {%- endif %}
     OSError,
 )
 
-# Raised when a write breaks a constraint, such as a duplicate unique value: 409.
+# No connection to be had: none free in time (TimeoutError is an OSError), the
+# server unreachable, or the connection lost. Always a 503.
+{%- if cookiecutter.database == "sqlite" %}
+NO_CONNECTION_ERRORS: tuple[type[Exception], ...] = (OSError,)
+{%- else %}
+NO_CONNECTION_ERRORS: tuple[type[Exception], ...] = (asyncpg.InterfaceError, OSError)
+{%- endif %}
+
+# A write broke a constraint, such as a duplicate unique value: 409.
 {%- if cookiecutter.database == "sqlite" %}
 CONFLICT_ERRORS: tuple[type[Exception], ...] = (sqlite3.IntegrityError,)
 {%- else %}
 CONFLICT_ERRORS: tuple[type[Exception], ...] = (asyncpg.IntegrityConstraintViolationError,)
 {%- endif %}
+
+
+def driver_error(error: Exception) -> BaseException:
+    """The driver's own error: `databases` raises it unwrapped."""
+    return error
 
 
 @dataclass
@@ -77,7 +88,7 @@ async def open_database(settings: Settings) -> AsyncIterator[Connector]:
 {%- endif %}
     connector = Connector(database, timeout=settings.database_pool_timeout)
     # A database that is down at startup is retried on the next request.
-    with suppress(*UNAVAILABLE_ERRORS):
+    with suppress(*DATABASE_ERRORS):
         await connector.connected()
     try:
         yield connector

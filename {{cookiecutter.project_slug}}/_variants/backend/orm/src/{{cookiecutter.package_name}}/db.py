@@ -10,17 +10,22 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker, create_asyn
 
 from .settings import Settings
 
-# Raised when the database cannot be reached, is locked or read-only, or a
-# connection is not free in time: 503.
-UNAVAILABLE_ERRORS: tuple[type[Exception], ...] = (
-    exc.OperationalError,
-    exc.InterfaceError,
-    exc.TimeoutError,
-    OSError,
-)
+# Errors of the database layer that errors.py answers instead of a 500.
+DATABASE_ERRORS: tuple[type[Exception], ...] = (exc.DBAPIError, exc.TimeoutError, OSError)
 
-# Raised when a write breaks a constraint, such as a duplicate unique value: 409.
+# No connection to be had: none free in time, the server unreachable, or the
+# connection lost. Always a 503.
+NO_CONNECTION_ERRORS: tuple[type[Exception], ...] = (exc.TimeoutError, exc.InterfaceError, OSError)
+
+# A write broke a constraint, such as a duplicate unique value: 409.
 CONFLICT_ERRORS: tuple[type[Exception], ...] = (exc.IntegrityError,)
+
+
+def driver_error(error: Exception) -> BaseException:
+    """The driver's own error, which SQLAlchemy wraps."""
+    if isinstance(error, exc.DBAPIError) and error.orig is not None:
+        return error.orig
+    return error
 
 
 @asynccontextmanager
