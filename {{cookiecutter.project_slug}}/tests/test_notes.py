@@ -4,7 +4,7 @@ import pytest
 from httpx import AsyncClient
 
 from {{ cookiecutter.package_name }}.models import NOTE_TEXT_MAX_LENGTH
-from {{ cookiecutter.package_name }}.schemas import MAX_NOTE_ID
+from {{ cookiecutter.package_name }}.schemas import MAX_NOTE_ID, MAX_OFFSET
 
 
 async def create(client: AsyncClient, **body: Any) -> dict[str, Any]:
@@ -121,8 +121,15 @@ async def test_list_limit_defaults_to_50(client: AsyncClient) -> None:
 
 @pytest.mark.parametrize(
     "params",
-    [{"limit": 0}, {"limit": 101}, {"limit": -1}, {"offset": -1}, {"limit": "ten"}],
-    ids=["limit-0", "limit-101", "limit-negative", "offset-negative", "limit-text"],
+    [
+        {"limit": 0},
+        {"limit": 101},
+        {"limit": -1},
+        {"offset": -1},
+        {"offset": MAX_OFFSET + 1},
+        {"limit": "ten"},
+    ],
+    ids=["limit-0", "limit-101", "limit-negative", "offset-negative", "offset-huge", "limit-text"],
 )
 async def test_list_rejects_out_of_range_pagination(
     client: AsyncClient, params: dict[str, Any]
@@ -130,6 +137,17 @@ async def test_list_rejects_out_of_range_pagination(
     response = await client.get("/notes", params=params)
     assert response.status_code == 422
     assert response.json()["detail"]
+
+
+async def test_pagination_at_its_bounds(client: AsyncClient) -> None:
+    notes = [await create(client, text=f"Note {number}") for number in range(3)]
+    smallest = await client.get("/notes", params={"limit": 1})
+    assert smallest.json() == notes[:1]
+    largest = await client.get("/notes", params={"limit": 100})
+    assert largest.json() == notes
+    farthest = await client.get("/notes", params={"offset": MAX_OFFSET})
+    assert farthest.status_code == 200
+    assert farthest.json() == []
 
 
 @pytest.mark.parametrize(
@@ -177,6 +195,21 @@ async def test_update_rejects_invalid_values(client: AsyncClient, body: dict[str
     assert response.status_code == 422
     fetched = await client.get(f"/notes/{note['id']}")
     assert fetched.json() == note
+
+
+async def test_duplicate_text_is_409_and_changes_nothing(client: AsyncClient) -> None:
+    first = await create(client, text="Only once")
+    duplicate = await client.post("/notes", json={"text": "Only once", "completed": True})
+    assert duplicate.status_code == 409
+    assert duplicate.json() == {"detail": "Conflicts with existing data"}
+
+    second = await create(client, text="Another")
+    renamed = await client.patch(f"/notes/{second['id']}", json={"text": "Only once"})
+    assert renamed.status_code == 409
+    assert renamed.json() == {"detail": "Conflicts with existing data"}
+
+    listed = await client.get("/notes")
+    assert listed.json() == [first, second]
 
 
 async def test_delete_removes_the_note(client: AsyncClient) -> None:

@@ -11,7 +11,7 @@ from fastapi import FastAPI, Request, status
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from starlette.exceptions import HTTPException
-from starlette.routing import Match, Route
+from starlette.routing import compile_path
 
 from .db import CONFLICT_ERRORS, DATABASE_ERRORS, NO_CONNECTION_ERRORS, driver_error
 
@@ -109,13 +109,18 @@ async def conflict(request: Request, error: Exception) -> JSONResponse:
 
 
 async def method_not_allowed(request: Request, error: HTTPException) -> JSONResponse:
-    """405 whose `Allow` lists the methods of every route on the path, not just one route's."""
+    """405 whose `Allow` lists every method of the path, not just one route's.
+
+    The methods are those the OpenAPI schema documents for any path that matches.
+    """
+    app: FastAPI = request.app
     allowed: set[str] = set()
-    for route in request.app.router.routes:
-        if isinstance(route, Route) and route.methods:
-            match, _ = route.matches({**request.scope, "method": ""})
-            if match is Match.PARTIAL:
-                allowed |= route.methods
+    for path, operations in app.openapi()["paths"].items():
+        pattern, _, _ = compile_path(path)
+        if pattern.match(request.url.path):
+            allowed.update(method.upper() for method in operations)
+    if "GET" in allowed:
+        allowed.add("HEAD")
     return JSONResponse(
         {"detail": error.detail},
         status_code=status.HTTP_405_METHOD_NOT_ALLOWED,

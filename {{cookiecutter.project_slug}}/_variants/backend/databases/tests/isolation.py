@@ -1,10 +1,11 @@
+import asyncio
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
 from databases import Database
 from fastapi import FastAPI
 
-from {{ cookiecutter.package_name }}.db import get_db
+from {{ cookiecutter.package_name }}.db import Connector, get_db
 
 
 @asynccontextmanager
@@ -24,3 +25,27 @@ async def isolated_database(app: FastAPI, database_url: str) -> AsyncIterator[No
             yield
         finally:
             app.dependency_overrides.pop(get_db)
+
+
+@asynccontextmanager
+async def connection_held(app: FastAPI) -> AsyncIterator[None]:
+    """Keep one of the running app's pooled connections taken.
+
+    `databases` gives each task its own connection, so another task holds it.
+    """
+    connector: Connector = app.state.db
+    database = await connector.connected()
+    taken, done = asyncio.Event(), asyncio.Event()
+
+    async def hold() -> None:
+        async with database.connection():
+            taken.set()
+            await done.wait()
+
+    holder = asyncio.create_task(hold())
+    await taken.wait()
+    try:
+        yield
+    finally:
+        done.set()
+        await holder

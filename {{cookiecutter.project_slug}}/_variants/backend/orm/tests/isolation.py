@@ -36,3 +36,12 @@ async def isolated_database(app: FastAPI, database_url: str) -> AsyncIterator[No
             app.dependency_overrides.pop(get_db)
             await transaction.rollback()
     await engine.dispose()
+
+
+@asynccontextmanager
+async def connection_held(app: FastAPI) -> AsyncIterator[None]:
+    """Keep one of the running app's pooled connections checked out."""
+    sessions: async_sessionmaker[AsyncSession] = app.state.db
+    async with sessions() as session:
+        await session.connection()
+        yield
