@@ -13,6 +13,10 @@ from .conftest import TEMPLATE
 
 PROJECT_TEMPLATE = TEMPLATE / "{{cookiecutter.project_slug}}"
 
+# Valid answers that are awkward to quote in TOML, Python, YAML and Markdown.
+AWKWARD_NAME = 'Zoë\'s "Quoted" \\ Notes # 1'
+AWKWARD_DESCRIPTION = "Tabs\there, 'single' and \"double\" quotes, a \\ and 🚀"
+
 
 def bake(cookies: Any, **answers: str) -> Path:
     result = cookies.bake(extra_context=answers, template=str(TEMPLATE))

@@ -57,9 +57,11 @@ def stage(record_property: Callable[[str, Any], None]) -> Callable[..., Any]:
 
 
 def pytest_terminal_summary(terminalreporter: Any) -> None:
-    """Print the seconds of each variant's stages and how many of its own tests passed."""
+    """Print the seconds of each variant's stages, how many of its own tests passed, and
+    the figures the service tests measured."""
     seconds: dict[str, dict[str, float]] = {}
     passed: dict[str, int] = {}
+    figures: dict[str, dict[str, object]] = {}
     for reports in terminalreporter.stats.values():
         for report in reports:
             if getattr(report, "when", None) != "call":
@@ -71,6 +73,13 @@ def pytest_terminal_summary(terminalreporter: Any) -> None:
                 elif key == "passed":
                     label, count = value
                     passed[label] = count
+                elif key == "figure":
+                    label, name, figure = value
+                    figures.setdefault(label, {})[name] = figure
+    for label in sorted(figures):
+        terminalreporter.section(f"measured: {label}", sep="-")
+        for name, figure in figures[label].items():
+            terminalreporter.write_line(f"{name:<40}{figure}")
     if not seconds:
         return
     stages = list(dict.fromkeys(name for row in seconds.values() for name in row))

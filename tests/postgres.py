@@ -40,9 +40,32 @@ def _as_server_user(command: list[str]) -> list[str]:
     return command
 
 
+class Cluster:
+    """A PostgreSQL cluster of our own, which tests may stop and start again."""
+
+    def __init__(self, bin_dir: Path, root: Path) -> None:
+        self.port = free_port()
+        self.url = f"postgresql://postgres@127.0.0.1:{self.port}/postgres"
+        data = root / "data"
+        _run_quietly([str(bin_dir / "initdb"), "-D", str(data), "-U", "postgres", "-A", "trust"])
+        self._pg_ctl = [str(bin_dir / "pg_ctl"), "-D", str(data), "-l", str(root / "log")]
+        self._options = f"-c listen_addresses=127.0.0.1 -p {self.port} -k {root} -c fsync=off"
+        self.running = False
+
+    def start(self) -> None:
+        _run_quietly([*self._pg_ctl, "-o", self._options, "-w", "start"])
+        self.running = True
+
+    def stop(self) -> None:
+        """A fast shutdown: sessions are ended and their transactions rolled back."""
+        if self.running:
+            _run_quietly([*self._pg_ctl, "-m", "fast", "-w", "stop"])
+            self.running = False
+
+
 @contextmanager
-def throwaway_cluster() -> Iterator[str]:
-    """Start a new cluster, yield an admin URL, then stop it and delete its files."""
+def throwaway_cluster() -> Iterator[Cluster]:
+    """Start a new cluster, yield it, then stop it and delete its files."""
     bin_dir = find_bin_dir()
     if bin_dir is None:
         raise NoServer(
@@ -51,20 +74,15 @@ def throwaway_cluster() -> Iterator[str]:
         )
     # Not under pytest's temp folder: the server user must be able to reach it.
     root = Path(tempfile.mkdtemp(prefix="template-pg-"))
-    data = root / "data"
-    port = free_port()
     if os.geteuid() == 0:
         shutil.chown(root, "postgres")
-    run = _run_quietly
     try:
-        run([str(bin_dir / "initdb"), "-D", str(data), "-U", "postgres", "-A", "trust"])
-        options = f"-c listen_addresses=127.0.0.1 -p {port} -k {root} -c fsync=off"
-        pg_ctl = [str(bin_dir / "pg_ctl"), "-D", str(data), "-l", str(root / "log")]
-        run([*pg_ctl, "-o", options, "-w", "start"])
+        cluster = Cluster(bin_dir, root)
+        cluster.start()
         try:
-            yield f"postgresql://postgres@127.0.0.1:{port}/postgres"
+            yield cluster
         finally:
-            run([*pg_ctl, "-m", "fast", "-w", "stop"])
+            cluster.stop()
     finally:
         shutil.rmtree(root, ignore_errors=True)
 
@@ -82,5 +100,5 @@ def postgres_server() -> Iterator[str]:
     if url:
         yield url
         return
-    with throwaway_cluster() as url:
-        yield url
+    with throwaway_cluster() as cluster:
+        yield cluster.url

@@ -12,7 +12,7 @@ import urllib.request
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from urllib.error import URLError
+from urllib.error import HTTPError, URLError
 
 
 def free_port() -> int:
@@ -36,8 +36,10 @@ def post(url: str, body: dict[str, object]) -> tuple[int, str]:
 
 
 @contextmanager
-def serving(command: str, cwd: Path, env: dict[str, str], url: str, log: Path) -> Iterator[None]:
-    """Run a shell command until `url` answers, yield, then stop its whole process group.
+def serving(
+    command: str, cwd: Path, env: dict[str, str], url: str, log: Path
+) -> Iterator[subprocess.Popen[bytes]]:
+    """Run a shell command until `url` answers, yield its process, then stop its process group.
 
     The wait is bounded only so that a hung command fails the test instead of CI.
     """
@@ -60,7 +62,23 @@ def serving(command: str, cwd: Path, env: dict[str, str], url: str, log: Path) -
                 break
             except (URLError, ConnectionError):
                 time.sleep(0.5)
-        yield
+        yield server
     finally:
-        os.killpg(server.pid, signal.SIGTERM)
-        server.wait(timeout=30)
+        if server.poll() is None:
+            os.killpg(server.pid, signal.SIGTERM)
+            server.wait(timeout=30)
+
+
+def request(
+    method: str, url: str, body: dict[str, object] | None = None, timeout: float = 60
+) -> tuple[int, str, dict[str, str]]:
+    """Any request; the status, body and headers of any answer, error or not."""
+    data = None if body is None else json.dumps(body).encode()
+    outgoing = urllib.request.Request(
+        url, data=data, method=method, headers={"Content-Type": "application/json"}
+    )
+    try:
+        with urllib.request.urlopen(outgoing, timeout=timeout) as response:
+            return response.status, response.read().decode(), dict(response.headers)
+    except HTTPError as error:
+        return error.code, error.read().decode(), dict(error.headers)

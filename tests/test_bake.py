@@ -14,7 +14,14 @@ import pytest
 from cookiecutter.exceptions import FailedHookException
 from cookiecutter.main import cookiecutter
 
-from .baking import bake, dependency_names, expected_files, files_in
+from .baking import (
+    AWKWARD_DESCRIPTION,
+    AWKWARD_NAME,
+    bake,
+    dependency_names,
+    expected_files,
+    files_in,
+)
 from .conftest import TEMPLATE, VARIANTS, variant_id
 
 DRIVERS = {
@@ -68,10 +75,6 @@ def test_baking_twice_gives_identical_trees(tmp_path: Path) -> None:
     )
     assert (mismatches, errors) == ([], [])
     assert len(matches) == len(files_in(first))
-
-
-AWKWARD_NAME = 'Zoë\'s "Quoted" \\ Notes # 1'
-AWKWARD_DESCRIPTION = "Tabs\there, 'single' and \"double\" quotes, a \\ and 🚀"
 
 
 def test_awkward_answers_survive_into_every_file(cookies_session: Any) -> None:

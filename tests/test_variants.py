@@ -3,10 +3,7 @@
 from __future__ import annotations
 
 import ast
-import os
 import re
-import subprocess
-import sys
 import tomllib
 from pathlib import Path
 from typing import Any
@@ -14,41 +11,13 @@ from urllib.parse import urlsplit, urlunsplit
 
 import pytest
 
-from .baking import bake, readme_commands
+from .baking import AWKWARD_DESCRIPTION, bake, readme_commands
 from .conftest import DEFAULT_VARIANT, VARIANTS, variant_id
+from .installing import install_with_uv, project_environment, run
 from .serving import free_port, get, serving
 
 # Variables a generated README may export; the tests supply their own values.
 SUPPLIED_VARIABLES = {"TEST_POSTGRES_URL", "DATABASE_URL"}
-
-# Settings of the shell the tests run in that must not leak into a project's run.
-PROJECT_VARIABLES = ("DATABASE_URL", "TEST_POSTGRES_URL", "PYTHONPATH", "VIRTUAL_ENV", "PYTHONHOME")
-
-
-def project_environment(venv: Path, extra: dict[str, str]) -> dict[str, str]:
-    """This shell's environment as it is after activating the project's virtualenv."""
-    inherited = {k: v for k, v in os.environ.items() if k not in PROJECT_VARIABLES}
-    return {
-        **inherited,
-        "PATH": f"{venv / 'bin'}{os.pathsep}{os.environ['PATH']}",
-        "VIRTUAL_ENV": str(venv),
-        **extra,
-    }
-
-
-def run(command: str | list[str], project: Path, env: dict[str, str]) -> str:
-    """Run a command (a string runs in bash) in the project; its standard output."""
-    shell = isinstance(command, str)
-    result = subprocess.run(
-        ["bash", "-euo", "pipefail", "-c", command] if shell else command,
-        cwd=project,
-        env=env,
-        capture_output=True,
-        text=True,
-        check=False,
-    )
-    assert result.returncode == 0, f"{command} failed:\n{result.stdout}\n{result.stderr}"
-    return result.stdout
 
 
 def without_exports(lines: list[str]) -> list[str]:
@@ -81,15 +50,19 @@ def test_variant_installs_and_passes_its_own_checks(
     variant: dict[str, str],
 ) -> None:
     label = variant_id(variant)
-    # A name of its own per variant, so that no two share a database on one server.
-    name = f"Notes {variant['backend']} {variant['database']}"
-    package = name.lower().replace(" ", "_")
+    # Awkward but valid answers (quotes, a backslash, `#`, a tab, emoji) must bake a
+    # project that passes its checks. Each variant's name is its own, so that no two
+    # share a database on one server.
+    name = f'Zoë\'s "{variant["backend"]}" \\ notes # {variant["database"]} 🚀'
+    package = f"zoe_s_{variant['backend']}_notes_{variant['database']}"
     extra: dict[str, str] = {}
     if variant["database"] == "postgresql":
         extra["TEST_POSTGRES_URL"] = request.getfixturevalue("postgres_url")
 
     with stage(label, "bake"):
-        project = bake(cookies_session, project_name=name, **variant)
+        project = bake(
+            cookies_session, project_name=name, description=AWKWARD_DESCRIPTION, **variant
+        )
     assert project.name == package.replace("_", "-")
     venv = project / ".venv"
     env = project_environment(venv, extra)
@@ -101,11 +74,7 @@ def test_variant_installs_and_passes_its_own_checks(
             run(" && ".join(install), project, env)
         else:
             assert 'pip install -e ".[dev]"' in install
-            uv = [sys.executable, "-m", "uv"]
-            python = str(venv / "bin" / "python")
-            run([*uv, "venv", "--quiet", "--python", sys.executable, str(venv)], project, env)
-            pip_install = [*uv, "pip", "install", "--quiet", "--python", python]
-            run([*pip_install, "-e", ".[dev]"], project, env)
+            install_with_uv(project, venv, env)
 
     mypy_settings = tomllib.loads((project / "pyproject.toml").read_text())["tool"]["mypy"]
     assert mypy_settings["strict"] is True

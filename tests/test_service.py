@@ -1,0 +1,347 @@
+"""Each variant served by uvicorn against its real database: fuzzed, faulted and stopped."""
+
+from __future__ import annotations
+
+import json
+import os
+import secrets
+import shutil
+import signal
+import sqlite3
+import subprocess
+import sys
+import time
+from collections.abc import Callable, Iterator
+from concurrent.futures import ThreadPoolExecutor
+from contextlib import contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+from urllib.parse import urlsplit, urlunsplit
+
+import pytest
+
+from .baking import bake
+from .conftest import VARIANTS, variant_id
+from .installing import install_with_uv, project_environment, run
+from .postgres import Cluster, NoServer, throwaway_cluster
+from .serving import free_port, request, serving
+
+SQLITE_VARIANTS = [variant for variant in VARIANTS if variant["database"] == "sqlite"]
+POSTGRES_VARIANTS = [variant for variant in VARIANTS if variant["database"] == "postgresql"]
+
+# Bounded, so the fuzzing stays short; a fixed seed, so a failure can be replayed.
+FUZZ_EXAMPLES_PER_OPERATION = 40
+FUZZ_SEED = 20261122
+
+UNAVAILABLE = {"detail": "Database unavailable"}
+
+
+@dataclass
+class Project:
+    label: str
+    path: Path
+    package: str
+    env: dict[str, str]
+
+    def production_command(self, port: int) -> str:
+        return f"uvicorn {self.package}.main:create_app --factory --host 127.0.0.1 --port {port}"
+
+    @contextmanager
+    def served(self, database_url: str, log: Path, **settings: str) -> Iterator[Service]:
+        """Migrate the database, then serve the app on a free loopback port."""
+        env = {**self.env, "DATABASE_URL": database_url, **settings}
+        run("alembic upgrade head", self.path, env)
+        port = free_port()
+        base = f"http://127.0.0.1:{port}"
+        # exec: the process the test signals is uvicorn itself, not a shell.
+        command = f"exec {self.production_command(port)}"
+        with serving(command, self.path, env, f"{base}/health", log) as process:
+            yield Service(base, process, log)
+
+
+@dataclass
+class Service:
+    base: str
+    process: subprocess.Popen[bytes]
+    log: Path
+
+    def call(self, method: str, path: str, body: dict[str, object] | None = None) -> Any:
+        status, text, headers = request(method, self.base + path, body)
+        return status, json.loads(text) if text else None, headers
+
+
+@pytest.fixture(scope="module", params=VARIANTS, ids=variant_id)
+def project(
+    request: pytest.FixtureRequest, cookies_session: Any, tmp_path_factory: pytest.TempPathFactory
+) -> Project:
+    variant: dict[str, str] = request.param
+    path = bake(cookies_session, **variant)
+    venv = tmp_path_factory.mktemp("venv") / ".venv"
+    env = project_environment(venv, {})
+    install_with_uv(path, venv, env)
+    return Project(variant_id(variant), path, "notes_service", env)
+
+
+def database_for(project: Project, request: pytest.FixtureRequest, tmp_path: Path) -> str:
+    """A new database for the project: a SQLite file, or one on the session's server."""
+    if "sqlite" in project.label:
+        return f"sqlite+aiosqlite:///{tmp_path / 'service.db'}"
+    server = request.getfixturevalue("postgres_url")
+    return create_database(server, f"service_{project.label.replace('-', '_')}_{os.getpid()}")
+
+
+def create_database(server_url: str, name: str) -> str:
+    server = urlsplit(server_url)
+    subprocess.run(
+        ["createdb", "-h", str(server.hostname), "-p", str(server.port), "-U", "postgres", name],
+        check=True,
+        capture_output=True,
+    )
+    return urlunsplit(server._replace(scheme="postgresql+asyncpg", path=f"/{name}"))
+
+
+def psql(url: str, sql: str) -> str:
+    plain = url.replace("postgresql+asyncpg://", "postgresql://")
+    return subprocess.run(
+        ["psql", "-X", "-At", "-v", "ON_ERROR_STOP=1", plain, "-c", sql],
+        check=True,
+        capture_output=True,
+        text=True,
+    ).stdout.strip()
+
+
+def test_schemathesis_finds_no_failures(
+    project: Project,
+    request: pytest.FixtureRequest,
+    tmp_path: Path,
+    record_property: Callable[[str, Any], None],
+) -> None:
+    """Every operation fuzzed from the OpenAPI schema: no 5xx, every answer as documented."""
+    database_url = database_for(project, request, tmp_path)
+    report = tmp_path / "schemathesis.json"
+    with project.served(database_url, tmp_path / "serve.log") as service:
+        result = subprocess.run(
+            [
+                str(Path(sys.executable).parent / "schemathesis"),
+                "run",
+                f"{service.base}/openapi.json",
+                "--checks=all",
+                f"--max-examples={FUZZ_EXAMPLES_PER_OPERATION}",
+                f"--seed={FUZZ_SEED}",
+                "--generation-database=none",
+                "--no-color",
+                "--report=json",
+                f"--report-json-path={report}",
+            ],
+            cwd=tmp_path,
+            capture_output=True,
+            text=True,
+            check=False,
+        )
+    outcome = json.loads(report.read_text())
+    cases = outcome["test_cases"]
+    record_property("figure", (project.label, "fuzz cases", cases["generated"]))
+    record_property("figure", (project.label, "fuzz failures", cases["with_failures"]))
+    assert result.returncode == 0, result.stdout[-6000:]
+    assert outcome["operations"]["tested"] == outcome["operations"]["total"] == 6
+    assert cases["with_failures"] == cases["errored"] == 0
+    assert cases["generated"] >= 6 * FUZZ_EXAMPLES_PER_OPERATION
+
+
+@pytest.fixture
+def own_cluster() -> Iterator[Cluster]:
+    """A cluster this test alone uses, so that it may stop it."""
+    try:
+        with throwaway_cluster() as cluster:
+            yield cluster
+    except NoServer as missing:
+        pytest.fail(f"the outage test needs PostgreSQL's server programs: {missing}")
+
+
+@pytest.mark.parametrize("project", POSTGRES_VARIANTS, ids=variant_id, indirect=True)
+def test_postgres_outage_is_503_and_the_service_recovers(
+    project: Project,
+    own_cluster: Cluster,
+    tmp_path: Path,
+    record_property: Callable[[str, Any], None],
+) -> None:
+    """Stop the real server under the running service, then start it again."""
+    password = secrets.token_urlsafe()
+    url = create_database(own_cluster.url, "outage")
+    # Trust authentication ignores the password; it is here to be searched for.
+    with_password = url.replace("postgres@", f"postgres:{password}@")
+    log = tmp_path / "serve.log"
+    with project.served(with_password, log, DATABASE_POOL_TIMEOUT="2") as service:
+        status, kept, _ = service.call("POST", "/notes", {"text": "Survives"})
+        assert status == 201
+
+        own_cluster.stop()
+        started = time.monotonic()
+        answers = [
+            service.call("GET", "/health"),
+            service.call("GET", "/notes"),
+            service.call("POST", "/notes", {"text": "Lost"}),
+            service.call("GET", f"/notes/{kept['id']}"),
+        ]
+        down_seconds = (time.monotonic() - started) / len(answers)
+        for status, body, headers in answers:
+            assert (status, body) == (503, UNAVAILABLE)
+            assert headers["retry-after"] == "1"
+
+        own_cluster.start()
+        recovered = wait_until_healthy(service)
+        assert service.call("GET", "/notes")[:2] == (200, [kept])
+        assert service.call("POST", "/notes", {"text": "After"})[0] == 201
+    record_property(
+        "figure", (project.label, "503 while down, s per request", round(down_seconds, 3))
+    )
+    record_property(
+        "figure", (project.label, "healthy again after restart, s", round(recovered, 2))
+    )
+    served_log = log.read_text()
+    assert password not in served_log
+    # No request failed with an error the app did not handle (asyncpg's pool may
+    # still log, with a traceback, that it could not reconnect in the background).
+    assert "Exception in ASGI application" not in served_log
+    assert "database unavailable during GET /health" in served_log
+
+
+def wait_until_healthy(service: Service) -> float:
+    """Seconds until /health answers 200 again; bounded so a hang fails the test."""
+    started = time.monotonic()
+    while time.monotonic() - started < 60:
+        status, _, _ = service.call("GET", "/health")
+        if status == 200:
+            return time.monotonic() - started
+        assert status == 503
+        time.sleep(0.05)
+    pytest.fail(f"no recovery within 60 s:\n{service.log.read_text()}")
+
+
+IN_FLIGHT = 8
+
+
+def test_shutdown_lets_requests_in_flight_finish(
+    project: Project,
+    request: pytest.FixtureRequest,
+    tmp_path: Path,
+    record_property: Callable[[str, Any], None],
+) -> None:
+    """SIGTERM while writes wait on a lock: they all complete, then the service exits."""
+    database_url = database_for(project, request, tmp_path)
+    served = project.served(database_url, tmp_path / "serve.log", DATABASE_POOL_TIMEOUT="60")
+    with served as service:
+        with ThreadPoolExecutor(IN_FLIGHT) as pool, locked(database_url) as wait_for_waiters:
+            futures = [
+                pool.submit(service.call, "POST", "/notes", {"text": f"In flight {number}"})
+                for number in range(IN_FLIGHT)
+            ]
+            wait_for_waiters(IN_FLIGHT)
+            os.killpg(service.process.pid, signal.SIGTERM)
+            time.sleep(0.5)
+            # Still up: the requests it accepted are waiting for the lock, released next.
+            assert service.process.poll() is None, service.log.read_text()
+        statuses = [future.result()[0] for future in futures]
+        # uvicorn re-raises the signal once it has shut down cleanly.
+        assert service.process.wait(timeout=60) == -signal.SIGTERM
+    assert statuses == [201] * IN_FLIGHT
+    assert count_notes(database_url) == IN_FLIGHT
+    log = service.log.read_text()
+    # uvicorn waited for the requests, then the app's shutdown closed the database.
+    assert log.index("Waiting for connections to close") < log.index(
+        "Application shutdown complete"
+    )
+    record_property("figure", (project.label, "writes in flight at SIGTERM, kept", IN_FLIGHT))
+
+
+@contextmanager
+def locked(database_url: str) -> Iterator[Callable[[int], None]]:
+    """Hold a lock that keeps writers of the notes table waiting; yield a wait for them."""
+    if database_url.startswith("sqlite"):
+        locker = sqlite3.connect(database_url.split(":///", 1)[1], isolation_level=None)
+        locker.execute("BEGIN EXCLUSIVE")
+
+        def wait_for_sqlite_waiters(count: int) -> None:
+            # SQLite shows no waiters; give the requests time to reach the lock.
+            time.sleep(1.5)
+
+        try:
+            yield wait_for_sqlite_waiters
+        finally:
+            locker.close()
+        return
+
+    plain = database_url.replace("postgresql+asyncpg://", "postgresql://")
+    locker_process = subprocess.Popen(
+        ["psql", "-X", "-q", "-At", "-v", "ON_ERROR_STOP=1", plain],
+        stdin=subprocess.PIPE,
+        stdout=subprocess.PIPE,
+        text=True,
+    )
+    assert locker_process.stdin and locker_process.stdout
+    locker_process.stdin.write("BEGIN;\nLOCK TABLE notes IN EXCLUSIVE MODE;\nSELECT 'locked';\n")
+    locker_process.stdin.flush()
+    assert locker_process.stdout.readline().strip() == "locked"
+
+    def wait_for_postgres_waiters(count: int) -> None:
+        query = "SELECT count(*) FROM pg_stat_activity WHERE wait_event_type = 'Lock'"
+        deadline = time.monotonic() + 60
+        while int(psql(database_url, query)) < count:
+            assert time.monotonic() < deadline, "the requests never reached the lock"
+            time.sleep(0.05)
+
+    try:
+        yield wait_for_postgres_waiters
+    finally:
+        locker_process.stdin.write("COMMIT;\n")
+        locker_process.stdin.close()
+        locker_process.wait(timeout=30)
+
+
+def count_notes(database_url: str) -> int:
+    if database_url.startswith("sqlite"):
+        with sqlite3.connect(database_url.split(":///", 1)[1]) as connection:
+            return int(connection.execute("SELECT count(*) FROM notes").fetchone()[0])
+    return int(psql(database_url, "SELECT count(*) FROM notes"))
+
+
+@pytest.mark.parametrize("project", SQLITE_VARIANTS, ids=variant_id, indirect=True)
+def test_read_only_sqlite_file_is_503_for_writes(project: Project, tmp_path: Path) -> None:
+    database_url = f"sqlite+aiosqlite:///{tmp_path / 'service.db'}"
+    database = tmp_path / "service.db"
+    with project.served(database_url, tmp_path / "serve.log") as service:
+        assert service.call("POST", "/notes", {"text": "Before"})[0] == 201
+        with read_only(database):
+            written = service.call("POST", "/notes", {"text": "Refused"})
+            read = service.call("GET", "/notes")
+        assert written[:2] == (503, UNAVAILABLE)
+        # A read may need to roll back the refused write's journal first, which it cannot.
+        assert read[:2] in [
+            (200, [{"id": 1, "text": "Before", "completed": False}]),
+            (503, UNAVAILABLE),
+        ]
+        assert service.call("POST", "/notes", {"text": "After"})[0] == 201
+        notes = service.call("GET", "/notes")[1]
+        assert [note["text"] for note in notes] == ["Before", "After"]
+    assert "Exception in ASGI application" not in service.log.read_text()
+
+
+@contextmanager
+def read_only(path: Path) -> Iterator[None]:
+    """Make a file read-only for its owner and, through the immutable flag, for root too."""
+    if os.geteuid() == 0:
+        chattr = shutil.which("chattr")
+        assert chattr, "chattr (e2fsprogs) is needed to make a file read-only for root"
+        subprocess.run([chattr, "+i", str(path)], check=True)
+        try:
+            yield
+        finally:
+            subprocess.run([chattr, "-i", str(path)], check=True)
+    else:
+        mode = path.stat().st_mode
+        path.chmod(0o444)
+        try:
+            yield
+        finally:
+            path.chmod(mode)
