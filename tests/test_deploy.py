@@ -119,7 +119,7 @@ def test_dockerfile_builds_in_two_stages_and_runs_as_non_root(project: Path) -> 
     uid, _, gid = users[-1].partition(":")
     assert uid.isdigit() and int(uid) > 0, users[-1]
     assert not gid or (gid.isdigit() and int(gid) > 0), users[-1]
-    # Nothing after the USER switches back.
+    # The user is set after every RUN and COPY: the app cannot write its own code.
     names = [i["instruction"] for i in final]
     assert names.index("USER") > max(i for i, name in enumerate(names) if name in ("RUN", "COPY"))
 
