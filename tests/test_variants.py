@@ -15,6 +15,7 @@ from .baking import AWKWARD_DESCRIPTION, bake, readme_commands
 from .conftest import DEFAULT_VARIANT, VARIANTS, variant_id
 from .installing import install_with_uv, project_environment, run
 from .serving import free_port, get, serving
+from .tooling import check_make_lint, check_pre_commit_hooks
 
 # Variables a generated README may export; the tests supply their own values.
 SUPPLIED_VARIABLES = {"TEST_POSTGRES_URL", "DATABASE_URL"}
@@ -101,6 +102,10 @@ def test_variant_installs_and_passes_its_own_checks(
     # Serial and parallel runs collect the same tests.
     assert len(set(counts)) == 1, counts
     record_property("passed", (label, counts[0]))
+
+    with stage(label, "tooling"):
+        check_make_lint(run, project, env)
+        check_pre_commit_hooks(run, project, env, tmp_path / "pre-commit")
 
     with stage(label, "serve"):
         if variant["database"] == "postgresql":
