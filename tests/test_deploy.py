@@ -138,7 +138,7 @@ def test_dockerfile_health_check_and_command(project: Path) -> None:
 
     (cmd,) = instructions(final, "CMD")
     argv = json.loads(cmd)  # exec form: uvicorn is PID 1 and gets the stop signal
-    assert argv[:2] == ["uvicorn", f"{package}.main:app"]
+    assert argv[:3] == ["uvicorn", f"{package}.main:create_app", "--factory"]
     assert "--reload" not in argv
     assert argv[argv.index("--port") + 1] == exposed
     assert argv[argv.index("--host") + 1] == "0.0.0.0"

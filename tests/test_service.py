@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import os
 import secrets
+import shlex
 import shutil
 import signal
 import sqlite3
@@ -20,6 +21,7 @@ from typing import Any
 from urllib.parse import urlsplit, urlunsplit
 
 import pytest
+from dockerfile_parse import DockerfileParser
 
 from .baking import bake
 from .conftest import VARIANTS, variant_id
@@ -41,11 +43,16 @@ UNAVAILABLE = {"detail": "Database unavailable"}
 class Project:
     label: str
     path: Path
-    package: str
     env: dict[str, str]
 
     def production_command(self, port: int) -> str:
-        return f"uvicorn {self.package}.main:create_app --factory --host 127.0.0.1 --port {port}"
+        """The command the project's container runs, on a loopback port."""
+        dockerfile = DockerfileParser(str(self.path / "Dockerfile"))
+        (cmd,) = [line["value"] for line in dockerfile.structure if line["instruction"] == "CMD"]
+        argv = json.loads(cmd)
+        argv[argv.index("--host") + 1] = "127.0.0.1"
+        argv[argv.index("--port") + 1] = str(port)
+        return shlex.join(argv)
 
     @contextmanager
     def served(self, database_url: str, log: Path, **settings: str) -> Iterator[Service]:
@@ -80,7 +87,7 @@ def project(
     venv = tmp_path_factory.mktemp("venv") / ".venv"
     env = project_environment(venv, {})
     install_with_uv(path, venv, env)
-    return Project(variant_id(variant), path, "notes_service", env)
+    return Project(variant_id(variant), path, env)
 
 
 def database_for(project: Project, request: pytest.FixtureRequest, tmp_path: Path) -> str:
