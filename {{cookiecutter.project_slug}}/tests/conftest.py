@@ -21,6 +21,14 @@ def database_url() -> Iterator[str]:
 
 
 @pytest.fixture
+def fresh_database_url() -> Iterator[str]:
+    """A migrated database of the test's own, for tests that need the app's real pool."""
+    with provision_database("fresh") as url:
+        migrate(url, "head")
+        yield url
+
+
+@pytest.fixture
 def app(database_url: str) -> FastAPI:
     return create_app(Settings(database_url=database_url))
 

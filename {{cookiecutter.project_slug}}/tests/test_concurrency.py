@@ -1,7 +1,7 @@
 """Many requests at once against the app's real pool, without the rollback isolation."""
 
 import asyncio
-from collections.abc import AsyncIterator, Iterator
+from collections.abc import AsyncIterator
 
 import pytest
 from httpx import AsyncClient
@@ -9,17 +9,9 @@ from httpx import AsyncClient
 from {{ cookiecutter.package_name }}.main import create_app
 from {{ cookiecutter.package_name }}.settings import Settings
 
-from .provision import provision_database
-from .support import migrate, serve
+from .support import serve
 
 CONCURRENT_CREATES = 200
-
-
-@pytest.fixture
-def fresh_database_url() -> Iterator[str]:
-    with provision_database("concurrency") as url:
-        migrate(url, "head")
-        yield url
 
 
 @pytest.fixture

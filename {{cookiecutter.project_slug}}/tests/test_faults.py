@@ -55,6 +55,19 @@ async def test_exhausted_pool_is_503_after_the_pool_timeout(database_url: str) -
             waited = await client.get("/notes")
         assert_unavailable(waited)
         assert (await client.get("/notes")).status_code == 200
+
+
+async def test_a_failed_write_leaves_its_connection_clean(fresh_database_url: str) -> None:
+    """With one connection in the pool, a request after a failed commit still works."""
+    settings = Settings(
+        database_url=fresh_database_url, database_pool_size=1, database_pool_max_overflow=0
+    )
+    async with serve(create_app(settings)) as client:
+        assert (await client.post("/notes", json={"text": "Once"})).status_code == 201
+        assert (await client.post("/notes", json={"text": "Once"})).status_code == 409
+        assert (await client.post("/notes", json={"text": "Twice"})).status_code == 201
+        listed = await client.get("/notes")
+    assert [note["text"] for note in listed.json()] == ["Once", "Twice"]
 {%- endif %}
 {%- if cookiecutter.database == "sqlite" %}
 
