@@ -36,9 +36,14 @@ def postgres_url() -> Iterator[str]:
         with postgres_server() as url:
             yield url
     except NoServer as missing:
-        if os.environ.get("CI", "").lower() in ("1", "true", "yes"):
-            pytest.fail(f"CI needs PostgreSQL: {missing}", pytrace=False)
-        pytest.skip(f"PostgreSQL variants skipped: {missing}")
+        without_postgres(missing)
+
+
+def without_postgres(missing: NoServer) -> None:
+    """Skip a test that needs PostgreSQL, or fail it under CI."""
+    if os.environ.get("CI", "").lower() in ("1", "true", "yes"):
+        pytest.fail(f"CI needs PostgreSQL: {missing}", pytrace=False)
+    pytest.skip(f"PostgreSQL variants skipped: {missing}")
 
 
 @pytest.fixture

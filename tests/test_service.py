@@ -24,7 +24,7 @@ import pytest
 from dockerfile_parse import DockerfileParser
 
 from .baking import bake
-from .conftest import VARIANTS, variant_id
+from .conftest import VARIANTS, variant_id, without_postgres
 from .installing import install_with_uv, project_environment, run
 from .postgres import Cluster, NoServer, throwaway_cluster
 from .serving import free_port, request, serving
@@ -163,7 +163,7 @@ def own_cluster() -> Iterator[Cluster]:
         with throwaway_cluster() as cluster:
             yield cluster
     except NoServer as missing:
-        pytest.fail(f"the outage test needs PostgreSQL's server programs: {missing}")
+        without_postgres(missing)
 
 
 @pytest.mark.parametrize("project", POSTGRES_VARIANTS, ids=variant_id, indirect=True)
