@@ -95,16 +95,18 @@ def database_for(project: Project, request: pytest.FixtureRequest, tmp_path: Pat
     if "sqlite" in project.label:
         return f"sqlite+aiosqlite:///{tmp_path / 'service.db'}"
     server = request.getfixturevalue("postgres_url")
-    return create_database(server, f"service_{project.label.replace('-', '_')}_{os.getpid()}")
+    return create_database(server, f"service_{secrets.token_hex(6)}")
 
 
 def create_database(server_url: str, name: str) -> str:
     server = urlsplit(server_url)
-    subprocess.run(
+    result = subprocess.run(
         ["createdb", "-h", str(server.hostname), "-p", str(server.port), "-U", "postgres", name],
-        check=True,
         capture_output=True,
+        text=True,
+        check=False,
     )
+    assert result.returncode == 0, result.stderr
     return urlunsplit(server._replace(scheme="postgresql+asyncpg", path=f"/{name}"))
 
 
