@@ -75,17 +75,24 @@ async def invalid_request(request: Request, error: RequestValidationError) -> JS
     )
 
 
-async def database_error(request: Request, error: Exception) -> JSONResponse:
-    """503 while the database cannot serve; any other database error is a bug, and a 500."""
-    if not is_outage(error):
-        raise error
-    # The error's type is enough to diagnose; its text may carry connection details.
-    logger.warning(
-        "database unavailable during %s %s: %s",
+def log_database_error(level: int, what: str, request: Request, error: Exception) -> None:
+    # The error's type is enough to diagnose; its text may carry connection
+    # details or the values of a row, so neither logs nor responses show it.
+    logger.log(
+        level,
+        "%s during %s %s: %s",
+        what,
         request.method,
         request.url.path,
         type(driver_error(error)).__name__,
     )
+
+
+async def database_error(request: Request, error: Exception) -> JSONResponse:
+    """503 while the database cannot serve; any other database error is a bug, and a 500."""
+    if not is_outage(error):
+        raise error
+    log_database_error(logging.WARNING, "database unavailable", request, error)
     return JSONResponse(
         {"detail": "Database unavailable"},
         status_code=status.HTTP_503_SERVICE_UNAVAILABLE,
@@ -94,14 +101,8 @@ async def database_error(request: Request, error: Exception) -> JSONResponse:
 
 
 async def conflict(request: Request, error: Exception) -> JSONResponse:
-    # The write, rolled back, broke a constraint such as a unique column. The
-    # driver's message quotes tables and values, so it stays out of the response.
-    logger.info(
-        "conflict during %s %s: %s",
-        request.method,
-        request.url.path,
-        type(driver_error(error)).__name__,
-    )
+    # The write, rolled back, broke a constraint such as a unique column.
+    log_database_error(logging.INFO, "conflict", request, error)
     return JSONResponse(
         {"detail": "Conflicts with existing data"},
         status_code=status.HTTP_409_CONFLICT,
