@@ -5,10 +5,12 @@ from collections.abc import AsyncIterator
 
 import pytest
 from httpx import AsyncClient
+from sqlalchemy import text
 
 from {{ cookiecutter.package_name }}.main import create_app
 from {{ cookiecutter.package_name }}.settings import Settings
 
+from .provision import create_test_engine
 from .support import serve
 
 CONCURRENT_CREATES = 200
@@ -20,7 +22,19 @@ async def pooled_client(fresh_database_url: str) -> AsyncIterator[AsyncClient]:
         yield client
 
 
-async def test_concurrent_creates_each_make_one_row(pooled_client: AsyncClient) -> None:
+async def committed_rows(database_url: str) -> int:
+    """Rows another connection sees: only what has been committed."""
+    engine = create_test_engine(database_url)
+    try:
+        async with engine.connect() as connection:
+            return int(await connection.scalar(text("SELECT count(*) FROM notes")) or 0)
+    finally:
+        await engine.dispose()
+
+
+async def test_concurrent_creates_each_make_one_row(
+    pooled_client: AsyncClient, fresh_database_url: str
+) -> None:
     texts = [f"Note {number}" for number in range(CONCURRENT_CREATES)]
     responses = await asyncio.gather(
         *(pooled_client.post("/notes", json={"text": text}) for text in texts)
@@ -28,6 +42,8 @@ async def test_concurrent_creates_each_make_one_row(pooled_client: AsyncClient) 
     assert [response.status_code for response in responses] == [201] * CONCURRENT_CREATES
     created = {response.json()["id"]: response.json()["text"] for response in responses}
     assert len(created) == CONCURRENT_CREATES
+    # Every 201 was sent after its commit.
+    assert await committed_rows(fresh_database_url) == CONCURRENT_CREATES
 
     listed: dict[int, str] = {}
     for offset in range(0, CONCURRENT_CREATES + 100, 100):
