@@ -437,7 +437,7 @@ def measure(targets: list[Target], probe: Probe, args: argparse.Namespace) -> No
                 rate = figures["requests"] / (figures["duration_us"] / 1e6)
                 print(
                     f"  run {repetition}: {target.name:<20} {ENDPOINTS[endpoint]:<20} "
-                    f"{rate:8.0f} req/s",
+                    f"{rate:8.0f} req/s, {figures['new_sessions']} new connections",
                     flush=True,
                 )
                 if endpoint == "post" and not rows_match(figures):
@@ -588,11 +588,9 @@ def profile_summary(raw: Path, top: int = 15) -> str:
 
 
 def package_of(frame: str) -> str:
-    # py-spy raw frames look like "function (path/to/module.py:line)".
-    path = frame.rpartition("(")[2]
-    if "site-packages/" in path:
-        return path.split("site-packages/", 1)[1].split("/", 1)[0]
-    return "stdlib/other"
+    # py-spy raw frames read "function (package/module.py:line)", paths relative to sys.path.
+    path = frame.rpartition(" (")[2].rstrip(")").rpartition(":")[0]
+    return path.split("/", 1)[0].removesuffix(".py") or "?"
 
 
 if __name__ == "__main__":
