@@ -158,6 +158,11 @@ def inside(args: argparse.Namespace) -> int:
         f"uvicorn {' '.join(UVICORN_OPTIONS)}",
         flush=True,
     )
+    print(
+        f"floor pool: {args.pool_size} connections; the variants keep their own pool settings "
+        "(as generated today: orm, SQLAlchemy's 5 + 10 overflow; databases, asyncpg's 10)",
+        flush=True,
+    )
     failures = 0
     with ExitStack() as stack:
         for database in args.database:
