@@ -159,8 +159,8 @@ def inside(args: argparse.Namespace) -> int:
         flush=True,
     )
     print(
-        f"floor pool: {args.pool_size} connections; the variants keep their own pool settings "
-        "(as generated today: orm, SQLAlchemy's 5 + 10 overflow; databases, asyncpg's 10)",
+        f"floor pool: {args.pool_size} connections (--pool-size); each variant uses the pool "
+        "its generated code configures",
         flush=True,
     )
     failures = 0
