@@ -164,8 +164,9 @@ def inside(args: argparse.Namespace) -> int:
         flush=True,
     )
     failures = 0
-    with ExitStack() as stack:
-        for database in args.database:
+    for database in args.database:
+        # Servers stop, then the cluster, before the next database's turn.
+        with ExitStack() as stack:
             admin_url = ""
             if database == "postgresql":
                 admin_url = stack.enter_context(throwaway_cluster())
@@ -177,13 +178,11 @@ def inside(args: argparse.Namespace) -> int:
             targets = prepare(database, admin_url, work, args.pool_size)
             for target in targets:
                 stack.enter_context(serving(target, work))
-            with monitor(database, admin_url, targets) as probe:
-                measure(targets, probe, args)
-                failures += report(database, targets)
-                if args.profile and database == "postgresql":
-                    profile(targets, args)
-            for target in targets:
-                stop(target)
+            probe = stack.enter_context(monitor(database, admin_url, targets))
+            measure(targets, probe, args)
+            failures += report(database, targets)
+            if args.profile and database == "postgresql":
+                profile(targets, args)
     return 1 if failures else 0
 
 
