@@ -413,8 +413,11 @@ def wrk(target: Target, endpoint: str, seconds: int, args: argparse.Namespace) -
         "-s", str(HERE / "wrk.lua"), f"http://127.0.0.1:{target.port}",
     ]  # fmt: skip
     env = {**os.environ, "BENCH_ENDPOINT": endpoint, "BENCH_NOTES": str(NOTES)}
-    result = subprocess.run(command, capture_output=True, text=True, env=env, check=True)
-    line = next(line for line in result.stdout.splitlines() if line.startswith("BENCH "))
+    result = subprocess.run(command, capture_output=True, text=True, env=env, check=False)
+    lines = [line for line in result.stdout.splitlines() if line.startswith("BENCH ")]
+    if result.returncode != 0 or not lines:
+        raise RuntimeError(f"{' '.join(command)} failed:\n{result.stdout}{result.stderr}")
+    line = lines[0]
     figures: dict[str, Any] = json.loads(line.removeprefix("BENCH "))
     return figures
 
