@@ -124,3 +124,22 @@ def test_interactive_prompts_show_labels_and_take_defaults(tmp_path: Path) -> No
         assert label in shown
     assert labels["backend"]["databases"] in shown
     assert (checkout / "notes-service" / "src" / "notes_service" / "main.py").is_file()
+
+
+def test_benchmarks_command_starts_the_benchmark() -> None:
+    # The full benchmark takes many minutes and is not part of the suite; its
+    # command must still be the real entry point, with the options the README names.
+    (block,) = console_blocks(README, "Benchmarks")
+    executable, script = block.split()
+    assert executable == ".venv/bin/python"
+    result = subprocess.run(
+        [sys.executable, script, "--help"],
+        cwd=TEMPLATE,
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert result.returncode == 0, result.stderr
+    section = README.split("## Benchmarks\n", 1)[1].split("\n## ", 1)[0]
+    for option in re.findall(r"`(--[a-z-]+)", section):
+        assert option in result.stdout, option

@@ -1,0 +1,237 @@
+"""The floor: the notes endpoints on Starlette and a raw driver, nothing in between.
+
+It serves the generated service's contract for the three benchmarked requests on the
+same `notes` table (built by the generated project's migrations):
+
+- `GET /notes/{id}`: 200 with `{"id", "text", "completed"}`, or 404 `{"detail": ...}`;
+- `GET /notes?limit=&offset=`: 200 with a list of those, ordered by id;
+- `POST /notes`: 201 with the new note and a `Location` header; bad JSON or a bad body
+  is a 422.
+
+`FLOOR_DATABASE_URL` picks the driver: a `postgresql://` URL uses an asyncpg pool, a
+`sqlite:///<path>` URL a pool of aiosqlite connections. `FLOOR_POOL_SIZE` sizes the pool
+(default 10, asyncpg's own default).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import os
+from collections.abc import AsyncIterator, Sequence
+from contextlib import asynccontextmanager
+from typing import Any, Protocol
+
+from starlette.applications import Starlette
+from starlette.requests import Request
+from starlette.responses import JSONResponse
+from starlette.routing import Route
+
+TEXT_MAX_LENGTH = 500
+LIMIT_MAX = 100
+ID_MAX = 2**31 - 1
+OFFSET_MAX = 2**63 - 1
+COLUMNS = ("id", "text", "completed")
+
+
+class Store(Protocol):
+    async def get(self, note_id: int) -> dict[str, Any] | None: ...
+    async def page(self, limit: int, offset: int) -> list[dict[str, Any]]: ...
+    async def create(self, text: str, completed: bool) -> dict[str, Any]: ...
+    async def close(self) -> None: ...
+
+
+class PostgresStore:
+    def __init__(self, pool: Any) -> None:
+        self.pool = pool
+
+    @classmethod
+    async def open(cls, url: str, size: int) -> PostgresStore:
+        import asyncpg
+
+        return cls(await asyncpg.create_pool(url, min_size=size, max_size=size))
+
+    async def get(self, note_id: int) -> dict[str, Any] | None:
+        row = await self.pool.fetchrow(
+            "SELECT id, text, completed FROM notes WHERE id = $1", note_id
+        )
+        return None if row is None else dict(row)
+
+    async def page(self, limit: int, offset: int) -> list[dict[str, Any]]:
+        rows = await self.pool.fetch(
+            "SELECT id, text, completed FROM notes ORDER BY id LIMIT $1 OFFSET $2", limit, offset
+        )
+        return [dict(row) for row in rows]
+
+    async def create(self, text: str, completed: bool) -> dict[str, Any]:
+        # One statement in autocommit: committed before the row is returned.
+        row = await self.pool.fetchrow(
+            "INSERT INTO notes (text, completed) VALUES ($1, $2) RETURNING id, text, completed",
+            text,
+            completed,
+        )
+        return dict(row)
+
+    async def close(self) -> None:
+        await self.pool.close()
+
+
+class SqliteStore:
+    """A fixed set of aiosqlite connections handed out through a queue.
+
+    SQLite takes one writer at a time; writes queue on a lock here instead of
+    sleeping in SQLite's busy handler.
+    """
+
+    def __init__(self, connections: Sequence[Any]) -> None:
+        self.connections = list(connections)
+        self.write_lock = asyncio.Lock()
+        self.idle: asyncio.Queue[Any] = asyncio.Queue()
+        for connection in connections:
+            self.idle.put_nowait(connection)
+
+    @classmethod
+    async def open(cls, path: str, size: int) -> SqliteStore:
+        import aiosqlite
+
+        return cls([await aiosqlite.connect(path) for _ in range(size)])
+
+    @asynccontextmanager
+    async def connection(self) -> AsyncIterator[Any]:
+        connection = await self.idle.get()
+        try:
+            yield connection
+        finally:
+            self.idle.put_nowait(connection)
+
+    async def get(self, note_id: int) -> dict[str, Any] | None:
+        async with self.connection() as db:
+            cursor = await db.execute(
+                "SELECT id, text, completed FROM notes WHERE id = ?", (note_id,)
+            )
+            row = await cursor.fetchone()
+        return None if row is None else as_note(row)
+
+    async def page(self, limit: int, offset: int) -> list[dict[str, Any]]:
+        async with self.connection() as db:
+            cursor = await db.execute(
+                "SELECT id, text, completed FROM notes ORDER BY id LIMIT ? OFFSET ?",
+                (limit, offset),
+            )
+            rows = await cursor.fetchall()
+        return [as_note(row) for row in rows]
+
+    async def create(self, text: str, completed: bool) -> dict[str, Any]:
+        async with self.write_lock, self.connection() as db:
+            cursor = await db.execute(
+                "INSERT INTO notes (text, completed) VALUES (?, ?) RETURNING id, text, completed",
+                (text, completed),
+            )
+            row = await cursor.fetchone()
+            await db.commit()
+        return as_note(row)
+
+    async def close(self) -> None:
+        for connection in self.connections:
+            await connection.close()
+
+
+def as_note(row: Sequence[Any]) -> dict[str, Any]:
+    note_id, text, completed = row
+    return {"id": note_id, "text": text, "completed": bool(completed)}
+
+
+async def open_store(url: str, size: int) -> Store:
+    scheme, _, rest = url.partition("://")
+    if scheme in ("postgres", "postgresql"):
+        return await PostgresStore.open(f"postgresql://{rest}", size)
+    if scheme == "sqlite":
+        return await SqliteStore.open(rest.removeprefix("/"), size)
+    raise ValueError(f"FLOOR_DATABASE_URL: unsupported scheme {scheme!r}")
+
+
+def unprocessable(message: str) -> JSONResponse:
+    return JSONResponse({"detail": message}, status_code=422)
+
+
+def bounded_int(raw: str | None, default: int, low: int, high: int) -> int | None:
+    """The integer in `raw` if it lies in [low, high], `default` if absent, else None."""
+    if raw is None:
+        return default
+    try:
+        value = int(raw)
+    except ValueError:
+        return None
+    return value if low <= value <= high else None
+
+
+def new_note(body: object) -> tuple[str, bool] | None:
+    """(text, completed) from a POST body, or None when it breaks the schema."""
+    if not isinstance(body, dict) or not set(body) <= {"text", "completed"}:
+        return None
+    text, completed = body.get("text"), body.get("completed", False)
+    if not isinstance(text, str) or not 1 <= len(text) <= TEXT_MAX_LENGTH or "\x00" in text:
+        return None
+    if not isinstance(completed, bool):
+        return None
+    return text, completed
+
+
+def store_of(request: Request) -> Store:
+    store: Store = request.app.state.store
+    return store
+
+
+async def read_note(request: Request) -> JSONResponse:
+    note_id = bounded_int(request.path_params["note_id"], 0, 1, ID_MAX)
+    if note_id is None:
+        return unprocessable("note id must be an integer from 1 to 2**31 - 1")
+    note = await store_of(request).get(note_id)
+    if note is None:
+        return JSONResponse({"detail": "Note not found"}, status_code=404)
+    return JSONResponse(note)
+
+
+async def list_notes(request: Request) -> JSONResponse:
+    limit = bounded_int(request.query_params.get("limit"), 50, 1, LIMIT_MAX)
+    offset = bounded_int(request.query_params.get("offset"), 0, 0, OFFSET_MAX)
+    if limit is None or offset is None:
+        return unprocessable("limit must be 1 to 100 and offset at least 0")
+    return JSONResponse(await store_of(request).page(limit, offset))
+
+
+async def create_note(request: Request) -> JSONResponse:
+    try:
+        body = json.loads(await request.body())
+    except ValueError:
+        return unprocessable("body is not JSON")
+    fields = new_note(body)
+    if fields is None:
+        return unprocessable("body must be {text: 1 to 500 characters, completed?: bool}")
+    note = await store_of(request).create(*fields)
+    location = str(request.url_for("read_note", note_id=note["id"]))
+    return JSONResponse(note, status_code=201, headers={"Location": location})
+
+
+def create_app(url: str, pool_size: int) -> Starlette:
+    @asynccontextmanager
+    async def lifespan(app: Starlette) -> AsyncIterator[None]:
+        app.state.store = await open_store(url, pool_size)
+        try:
+            yield
+        finally:
+            await app.state.store.close()
+
+    routes = [
+        Route("/notes", list_notes, methods=["GET"]),
+        Route("/notes", create_note, methods=["POST"]),
+        Route("/notes/{note_id}", read_note, methods=["GET"]),
+    ]
+    return Starlette(routes=routes, lifespan=lifespan)
+
+
+def app_from_environment() -> Starlette:
+    """What uvicorn serves: `uvicorn --factory floor:app_from_environment`."""
+    return create_app(
+        os.environ["FLOOR_DATABASE_URL"], int(os.environ.get("FLOOR_POOL_SIZE", "10"))
+    )
