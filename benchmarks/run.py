@@ -170,7 +170,7 @@ def inside(args: argparse.Namespace) -> int:
         with ExitStack() as stack:
             admin_url = ""
             if database == "postgresql":
-                admin_url = stack.enter_context(throwaway_cluster())
+                admin_url = stack.enter_context(throwaway_cluster()).url
                 print(
                     "PostgreSQL: a throwaway cluster on loopback, started with fsync=off "
                     "(durability is not measured here)",
