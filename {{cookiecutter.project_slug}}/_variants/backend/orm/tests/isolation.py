@@ -4,7 +4,7 @@ from contextlib import asynccontextmanager
 from fastapi import FastAPI
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
-from {{ cookiecutter.package_name }}.db import get_db
+from {{ cookiecutter.package_name }}.db import Sessions, get_db, get_reader
 
 from .provision import create_test_engine
 
@@ -30,10 +30,12 @@ async def isolated_database(app: FastAPI, database_url: str) -> AsyncIterator[No
                 yield session
 
         app.dependency_overrides[get_db] = get_test_db
+        app.dependency_overrides[get_reader] = get_test_db
         try:
             yield
         finally:
             app.dependency_overrides.pop(get_db)
+            app.dependency_overrides.pop(get_reader)
             await transaction.rollback()
     await engine.dispose()
 
@@ -41,7 +43,7 @@ async def isolated_database(app: FastAPI, database_url: str) -> AsyncIterator[No
 @asynccontextmanager
 async def connection_held(app: FastAPI) -> AsyncIterator[None]:
     """Keep one of the running app's pooled connections checked out."""
-    sessions: async_sessionmaker[AsyncSession] = app.state.db
-    async with sessions() as session:
+    sessions: Sessions = app.state.db
+    async with sessions.writer() as session:
         await session.connection()
         yield

@@ -112,3 +112,6 @@ async def get_db(request: Request) -> AsyncIterator[Database]:
 
 
 DbDep = Annotated[Database, Depends(get_db, scope="function")]
+# `databases` runs each query on its own unless asked for a transaction, so
+# requests that only read need nothing different.
+ReaderDep = DbDep

@@ -1,11 +1,18 @@
-"""Queries on notes. Each write commits before it returns, so a response never outruns it."""
+"""Queries on notes. Each write commits before it returns, so a response never outruns it.
+
+`databases` compiles a SQLAlchemy statement on every call, so the reads that
+every page makes are written as SQL once, here.
+"""
 
 from databases import Database
 from databases.interfaces import Record
-from sqlalchemy import delete, select, text, update
+from sqlalchemy import delete, text, update
 
 from .models import notes
 from .schemas import NoteCreate, NoteRead, NoteUpdate
+
+GET_NOTE = "SELECT id, text, completed FROM notes WHERE id = :id"
+LIST_NOTES = "SELECT id, text, completed FROM notes ORDER BY id LIMIT :limit OFFSET :offset"
 
 
 def to_note(row: Record) -> NoteRead:
@@ -24,12 +31,12 @@ async def create_note(db: Database, data: NoteCreate) -> NoteRead:
 
 
 async def list_notes(db: Database, *, limit: int, offset: int) -> list[NoteRead]:
-    rows = await db.fetch_all(select(notes).order_by(notes.c.id).limit(limit).offset(offset))
+    rows = await db.fetch_all(LIST_NOTES, {"limit": limit, "offset": offset})
     return [to_note(row) for row in rows]
 
 
 async def get_note(db: Database, note_id: int) -> NoteRead | None:
-    row = await db.fetch_one(select(notes).where(notes.c.id == note_id))
+    row = await db.fetch_one(GET_NOTE, {"id": note_id})
     return None if row is None else to_note(row)
 
 

@@ -2,6 +2,7 @@
 
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
+from dataclasses import dataclass
 from typing import Annotated
 
 from fastapi import Depends, Request
@@ -28,9 +29,23 @@ def driver_error(error: Exception) -> BaseException:
     return error
 
 
+@dataclass
+class Sessions:
+    """The app's session factories, on one engine and one pool.
+
+    `writer` sessions run a request in a transaction. `reader` sessions, for
+    requests that only read, run each query on its own (autocommit): a single
+    SELECT sees a consistent snapshot anyway, and the BEGIN and ROLLBACK of a
+    transaction around it would be two more round trips.
+    """
+
+    writer: async_sessionmaker[AsyncSession]
+    reader: async_sessionmaker[AsyncSession]
+
+
 @asynccontextmanager
-async def open_database(settings: Settings) -> AsyncIterator[async_sessionmaker[AsyncSession]]:
-    """The app's session factory; the engine's connections close on exit."""
+async def open_database(settings: Settings) -> AsyncIterator[Sessions]:
+    """The app's sessions; the engine's connections close on exit."""
     engine = create_async_engine(
         settings.database_url,
         pool_size=settings.database_pool_size,
@@ -45,8 +60,12 @@ async def open_database(settings: Settings) -> AsyncIterator[async_sessionmaker[
 {%- endif %}
         connect_args={"timeout": settings.database_pool_timeout},
     )
+    autocommit = engine.execution_options(isolation_level="AUTOCOMMIT")
     try:
-        yield async_sessionmaker(engine, expire_on_commit=False)
+        yield Sessions(
+            writer=async_sessionmaker(engine, expire_on_commit=False),
+            reader=async_sessionmaker(autocommit, expire_on_commit=False),
+        )
     finally:
         await engine.dispose()
 
@@ -56,9 +75,17 @@ async def get_db(request: Request) -> AsyncIterator[AsyncSession]:
 
     Closing rolls back whatever the request did not commit.
     """
-    sessions: async_sessionmaker[AsyncSession] = request.app.state.db
-    async with sessions() as session:
+    sessions: Sessions = request.app.state.db
+    async with sessions.writer() as session:
+        yield session
+
+
+async def get_reader(request: Request) -> AsyncIterator[AsyncSession]:
+    """A session for requests that only read; closed before the response is sent."""
+    sessions: Sessions = request.app.state.db
+    async with sessions.reader() as session:
         yield session
 
 
 DbDep = Annotated[AsyncSession, Depends(get_db, scope="function")]
+ReaderDep = Annotated[AsyncSession, Depends(get_reader, scope="function")]

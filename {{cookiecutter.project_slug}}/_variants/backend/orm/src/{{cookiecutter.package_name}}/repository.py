@@ -1,10 +1,20 @@
-"""Queries on notes. Each write commits before it returns, so a response never outruns it."""
+"""Queries on notes. Each write commits before it returns, so a response never outruns it.
 
-from sqlalchemy import delete, select, text, update
+Queries select the columns a response needs rather than whole `Note` objects: no
+request changes a loaded note, so the session need not build and track them.
+"""
+
+from sqlalchemy import RowMapping, delete, insert, select, text, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from .models import Note
 from .schemas import NoteCreate, NoteRead, NoteUpdate
+
+NOTE_COLUMNS = (Note.id, Note.text, Note.completed)
+
+
+def to_note(columns: RowMapping) -> NoteRead:
+    return NoteRead.model_validate(columns)
 
 
 async def ping(db: AsyncSession) -> None:
@@ -12,20 +22,21 @@ async def ping(db: AsyncSession) -> None:
 
 
 async def create_note(db: AsyncSession, data: NoteCreate) -> NoteRead:
-    note = Note(**data.model_dump())
-    db.add(note)
+    result = await db.execute(insert(Note).values(**data.model_dump()).returning(*NOTE_COLUMNS))
+    note = to_note(result.mappings().one())
     await db.commit()
-    return NoteRead.model_validate(note)
+    return note
 
 
 async def list_notes(db: AsyncSession, *, limit: int, offset: int) -> list[NoteRead]:
-    notes = await db.scalars(select(Note).order_by(Note.id).limit(limit).offset(offset))
-    return [NoteRead.model_validate(note) for note in notes]
+    result = await db.execute(select(*NOTE_COLUMNS).order_by(Note.id).limit(limit).offset(offset))
+    return [to_note(columns) for columns in result.mappings()]
 
 
 async def get_note(db: AsyncSession, note_id: int) -> NoteRead | None:
-    note = await db.get(Note, note_id)
-    return None if note is None else NoteRead.model_validate(note)
+    result = await db.execute(select(*NOTE_COLUMNS).where(Note.id == note_id))
+    columns = result.mappings().one_or_none()
+    return None if columns is None else to_note(columns)
 
 
 async def update_note(db: AsyncSession, note_id: int, changes: NoteUpdate) -> NoteRead | None:
@@ -33,9 +44,12 @@ async def update_note(db: AsyncSession, note_id: int, changes: NoteUpdate) -> No
     if not values:
         return await get_note(db, note_id)
     # One UPDATE ... RETURNING: a note deleted meanwhile is simply not found.
-    note = await db.scalar(update(Note).where(Note.id == note_id).values(**values).returning(Note))
+    result = await db.execute(
+        update(Note).where(Note.id == note_id).values(**values).returning(*NOTE_COLUMNS)
+    )
+    columns = result.mappings().one_or_none()
     await db.commit()
-    return None if note is None else NoteRead.model_validate(note)
+    return None if columns is None else to_note(columns)
 
 
 async def delete_note(db: AsyncSession, note_id: int) -> bool:
