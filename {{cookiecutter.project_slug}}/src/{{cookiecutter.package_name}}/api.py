@@ -5,7 +5,7 @@ from typing import Any
 from fastapi import APIRouter, HTTPException, Request, Response, status
 
 from . import repository
-from .db import DbDep, ReaderDep
+from .db import DbDep
 from .schemas import Health, Limit, Message, NoteCreate, NoteId, NoteRead, NoteUpdate, Offset
 
 Responses = dict[int | str, dict[str, Any]]
@@ -33,7 +33,7 @@ def note_not_found() -> HTTPException:
 
 
 @router.get("/health", tags=["health"])
-async def health(db: ReaderDep) -> Health:
+async def health(db: DbDep) -> Health:
     """Answers 200 only when the database answers a query."""
     await repository.ping(db)
     return Health(status="ok")
@@ -54,12 +54,12 @@ async def create_note(
 
 
 @router.get("/notes", tags=["notes"])
-async def list_notes(db: ReaderDep, limit: Limit = 50, offset: Offset = 0) -> list[NoteRead]:
+async def list_notes(db: DbDep, limit: Limit = 50, offset: Offset = 0) -> list[NoteRead]:
     return await repository.list_notes(db, limit=limit, offset=offset)
 
 
 @router.get("/notes/{note_id}", responses=NOT_FOUND, tags=["notes"])
-async def read_note(note_id: NoteId, db: ReaderDep) -> NoteRead:
+async def read_note(note_id: NoteId, db: DbDep) -> NoteRead:
     note = await repository.get_note(db, note_id)
     if note is None:
         raise note_not_found()

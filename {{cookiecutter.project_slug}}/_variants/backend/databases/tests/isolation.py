@@ -12,13 +12,15 @@ from {{ cookiecutter.package_name }}.db import Connector, get_db
 async def isolated_database(app: FastAPI, database_url: str) -> AsyncIterator[None]:
     """Serve the app from one connection whose transaction is rolled back at the end.
 
-    `force_rollback` turns the app's own transactions into savepoints, so its
-    commits and rollbacks stay inside the test.
+    With `force_rollback`, transactions become savepoints. Each request runs in
+    one, so that a statement that fails rolls back only its own request, as it
+    would outside a transaction, and the test's transaction stays usable.
     """
     async with Database(database_url, force_rollback=True) as database:
 
-        async def get_test_db() -> Database:
-            return database
+        async def get_test_db() -> AsyncIterator[Database]:
+            async with database.transaction():
+                yield database
 
         app.dependency_overrides[get_db] = get_test_db
         try:

@@ -2,40 +2,48 @@ from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
 from fastapi import FastAPI
-from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+from sqlalchemy.ext.asyncio import AsyncConnection, async_sessionmaker
 
-from {{ cookiecutter.package_name }}.db import Sessions, get_db, get_reader
+from {{ cookiecutter.package_name }}.db import Database, get_db
 
 from .provision import create_test_engine
 
 
-@asynccontextmanager
-async def isolated_database(app: FastAPI, database_url: str) -> AsyncIterator[None]:
-    """Run the app's sessions inside one transaction that is rolled back at the end.
+class RolledBackDatabase(Database):
+    """The app's database access inside one connection's transaction.
 
     Sessions join it through savepoints, so the app's own commits and rollbacks
-    stay inside the test.
+    stay inside it; reads run on the connection itself.
     """
+
+    def __init__(self, connection: AsyncConnection) -> None:
+        sessions = async_sessionmaker(
+            bind=connection, expire_on_commit=False, join_transaction_mode="create_savepoint"
+        )
+        super().__init__(connection.engine, sessions)
+        self.connection = connection
+
+    @asynccontextmanager
+    async def reader(self) -> AsyncIterator[AsyncConnection]:
+        yield self.connection
+
+
+@asynccontextmanager
+async def isolated_database(app: FastAPI, database_url: str) -> AsyncIterator[None]:
+    """Run the app's queries inside one transaction that is rolled back at the end."""
     engine = create_test_engine(database_url)
     async with engine.connect() as connection:
         transaction = await connection.begin()
-        sessions = async_sessionmaker(
-            bind=connection,
-            expire_on_commit=False,
-            join_transaction_mode="create_savepoint",
-        )
+        database = RolledBackDatabase(connection)
 
-        async def get_test_db() -> AsyncIterator[AsyncSession]:
-            async with sessions() as session:
-                yield session
+        async def get_test_db() -> Database:
+            return database
 
         app.dependency_overrides[get_db] = get_test_db
-        app.dependency_overrides[get_reader] = get_test_db
         try:
             yield
         finally:
             app.dependency_overrides.pop(get_db)
-            app.dependency_overrides.pop(get_reader)
             await transaction.rollback()
     await engine.dispose()
 
@@ -43,7 +51,7 @@ async def isolated_database(app: FastAPI, database_url: str) -> AsyncIterator[No
 @asynccontextmanager
 async def connection_held(app: FastAPI) -> AsyncIterator[None]:
     """Keep one of the running app's pooled connections checked out."""
-    sessions: Sessions = app.state.db
-    async with sessions.writer() as session:
+    database: Database = app.state.db
+    async with database.session() as session:
         await session.connection()
         yield

@@ -1,4 +1,8 @@
-"""Queries on notes. Each write commits before it returns, so a response never outruns it.
+"""Queries on notes.
+
+Each write is a single statement, which the database commits on its own before
+`fetch_one` returns, so a response never outruns it. A write of several
+statements belongs in `async with db.transaction():`.
 
 `databases` compiles a SQLAlchemy statement on every call, so the reads that
 every page makes are written as SQL once, here.
@@ -24,8 +28,7 @@ async def ping(db: Database) -> None:
 
 
 async def create_note(db: Database, data: NoteCreate) -> NoteRead:
-    async with db.transaction():
-        row = await db.fetch_one(notes.insert().values(**data.model_dump()).returning(notes))
+    row = await db.fetch_one(notes.insert().values(**data.model_dump()).returning(notes))
     assert row is not None  # INSERT ... RETURNING yields the new row
     return to_note(row)
 
@@ -44,14 +47,12 @@ async def update_note(db: Database, note_id: int, changes: NoteUpdate) -> NoteRe
     values = changes.model_dump(exclude_unset=True)
     if not values:
         return await get_note(db, note_id)
-    async with db.transaction():
-        row = await db.fetch_one(
-            update(notes).where(notes.c.id == note_id).values(**values).returning(notes)
-        )
+    row = await db.fetch_one(
+        update(notes).where(notes.c.id == note_id).values(**values).returning(notes)
+    )
     return None if row is None else to_note(row)
 
 
 async def delete_note(db: Database, note_id: int) -> bool:
-    async with db.transaction():
-        row = await db.fetch_one(delete(notes).where(notes.c.id == note_id).returning(notes.c.id))
+    row = await db.fetch_one(delete(notes).where(notes.c.id == note_id).returning(notes.c.id))
     return row is not None

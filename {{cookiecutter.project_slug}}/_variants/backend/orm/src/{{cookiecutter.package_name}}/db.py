@@ -1,4 +1,4 @@
-"""The engine, one AsyncSession per request, and how database errors map to HTTP."""
+"""The engine, sessions and read connections, and how database errors map to HTTP."""
 
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
@@ -7,7 +7,13 @@ from typing import Annotated
 
 from fastapi import Depends, Request
 from sqlalchemy import exc
-from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker, create_async_engine
+from sqlalchemy.ext.asyncio import (
+    AsyncConnection,
+    AsyncEngine,
+    AsyncSession,
+    async_sessionmaker,
+    create_async_engine,
+)
 
 from .settings import Settings
 
@@ -30,22 +36,36 @@ def driver_error(error: Exception) -> BaseException:
 
 
 @dataclass
-class Sessions:
-    """The app's session factories, on one engine and one pool.
+class Database:
+    """Where queries get their session or connection; one engine, one pool.
 
-    `writer` sessions run a request in a transaction. `reader` sessions, for
-    requests that only read, run each query on its own (autocommit): a single
-    SELECT sees a consistent snapshot anyway, and the BEGIN and ROLLBACK of a
-    transaction around it would be two more round trips.
+    Each repository function is one unit of work: it opens a session, or for a
+    read a connection, and closes it before it returns, so the connection is
+    back in the pool, and any write committed, before the response is sent.
     """
 
-    writer: async_sessionmaker[AsyncSession]
-    reader: async_sessionmaker[AsyncSession]
+    engine: AsyncEngine
+    sessions: async_sessionmaker[AsyncSession]
+
+    def session(self) -> AsyncSession:
+        """A session, whose transaction is rolled back on close unless committed."""
+        return self.sessions()
+
+    @asynccontextmanager
+    async def reader(self) -> AsyncIterator[AsyncConnection]:
+        """A connection in autocommit, for work that only reads.
+
+        A session's identity map, unit of work and transaction would go unused,
+        and the BEGIN and ROLLBACK around a single SELECT, which sees a
+        consistent snapshot anyway, would be two more round trips.
+        """
+        async with self.engine.connect() as connection:
+            yield await connection.execution_options(isolation_level="AUTOCOMMIT")
 
 
 @asynccontextmanager
-async def open_database(settings: Settings) -> AsyncIterator[Sessions]:
-    """The app's sessions; the engine's connections close on exit."""
+async def open_database(settings: Settings) -> AsyncIterator[Database]:
+    """The app's database access; the engine's connections close on exit."""
     engine = create_async_engine(
         settings.database_url,
         pool_size=settings.database_pool_size,
@@ -60,32 +80,15 @@ async def open_database(settings: Settings) -> AsyncIterator[Sessions]:
 {%- endif %}
         connect_args={"timeout": settings.database_pool_timeout},
     )
-    autocommit = engine.execution_options(isolation_level="AUTOCOMMIT")
     try:
-        yield Sessions(
-            writer=async_sessionmaker(engine, expire_on_commit=False),
-            reader=async_sessionmaker(autocommit, expire_on_commit=False),
-        )
+        yield Database(engine, async_sessionmaker(engine, expire_on_commit=False))
     finally:
         await engine.dispose()
 
 
-async def get_db(request: Request) -> AsyncIterator[AsyncSession]:
-    """A session that is closed, and its connection returned, before the response is sent.
-
-    Closing rolls back whatever the request did not commit.
-    """
-    sessions: Sessions = request.app.state.db
-    async with sessions.writer() as session:
-        yield session
+async def get_db(request: Request) -> Database:
+    database: Database = request.app.state.db
+    return database
 
 
-async def get_reader(request: Request) -> AsyncIterator[AsyncSession]:
-    """A session for requests that only read; closed before the response is sent."""
-    sessions: Sessions = request.app.state.db
-    async with sessions.reader() as session:
-        yield session
-
-
-DbDep = Annotated[AsyncSession, Depends(get_db, scope="function")]
-ReaderDep = Annotated[AsyncSession, Depends(get_reader, scope="function")]
+DbDep = Annotated[Database, Depends(get_db)]

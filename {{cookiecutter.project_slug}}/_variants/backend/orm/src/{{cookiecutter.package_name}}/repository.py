@@ -1,58 +1,73 @@
-"""Queries on notes. Each write commits before it returns, so a response never outruns it.
+"""Queries on notes, each a unit of work on its own session or connection.
 
-Queries select the columns a response needs rather than whole `Note` objects: no
-request changes a loaded note, so the session need not build and track them.
+Writes commit before they return, so a response never outruns them. Queries
+select the columns a response needs rather than whole `Note` objects, and the
+statements every page runs are built once, here, with their parameters bound
+at execution: no request changes a loaded note, so nothing needs the session to
+build and track instances.
 """
 
-from sqlalchemy import RowMapping, delete, insert, select, text, update
-from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy import RowMapping, bindparam, delete, insert, select, text, update
 
+from .db import Database
 from .models import Note
 from .schemas import NoteCreate, NoteRead, NoteUpdate
 
 NOTE_COLUMNS = (Note.id, Note.text, Note.completed)
+
+GET_NOTE = select(*NOTE_COLUMNS).where(Note.id == bindparam("note_id"))
+CREATE_NOTE = insert(Note).returning(*NOTE_COLUMNS)
+LIST_NOTES = (
+    select(*NOTE_COLUMNS).order_by(Note.id).limit(bindparam("limit")).offset(bindparam("offset"))
+)
 
 
 def to_note(columns: RowMapping) -> NoteRead:
     return NoteRead.model_validate(columns)
 
 
-async def ping(db: AsyncSession) -> None:
-    await db.execute(text("SELECT 1"))
+async def ping(db: Database) -> None:
+    async with db.reader() as connection:
+        await connection.execute(text("SELECT 1"))
 
 
-async def create_note(db: AsyncSession, data: NoteCreate) -> NoteRead:
-    result = await db.execute(insert(Note).values(**data.model_dump()).returning(*NOTE_COLUMNS))
-    note = to_note(result.mappings().one())
-    await db.commit()
+async def create_note(db: Database, data: NoteCreate) -> NoteRead:
+    async with db.session() as session:
+        result = await session.execute(CREATE_NOTE, data.model_dump())
+        note = to_note(result.mappings().one())
+        await session.commit()
     return note
 
 
-async def list_notes(db: AsyncSession, *, limit: int, offset: int) -> list[NoteRead]:
-    result = await db.execute(select(*NOTE_COLUMNS).order_by(Note.id).limit(limit).offset(offset))
-    return [to_note(columns) for columns in result.mappings()]
+async def list_notes(db: Database, *, limit: int, offset: int) -> list[NoteRead]:
+    async with db.reader() as connection:
+        result = await connection.execute(LIST_NOTES, {"limit": limit, "offset": offset})
+        return [to_note(columns) for columns in result.mappings()]
 
 
-async def get_note(db: AsyncSession, note_id: int) -> NoteRead | None:
-    result = await db.execute(select(*NOTE_COLUMNS).where(Note.id == note_id))
-    columns = result.mappings().one_or_none()
+async def get_note(db: Database, note_id: int) -> NoteRead | None:
+    async with db.reader() as connection:
+        result = await connection.execute(GET_NOTE, {"note_id": note_id})
+        columns = result.mappings().one_or_none()
     return None if columns is None else to_note(columns)
 
 
-async def update_note(db: AsyncSession, note_id: int, changes: NoteUpdate) -> NoteRead | None:
+async def update_note(db: Database, note_id: int, changes: NoteUpdate) -> NoteRead | None:
     values = changes.model_dump(exclude_unset=True)
     if not values:
         return await get_note(db, note_id)
-    # One UPDATE ... RETURNING: a note deleted meanwhile is simply not found.
-    result = await db.execute(
-        update(Note).where(Note.id == note_id).values(**values).returning(*NOTE_COLUMNS)
-    )
-    columns = result.mappings().one_or_none()
-    await db.commit()
+    async with db.session() as session:
+        # One UPDATE ... RETURNING: a note deleted meanwhile is simply not found.
+        result = await session.execute(
+            update(Note).where(Note.id == note_id).values(**values).returning(*NOTE_COLUMNS)
+        )
+        columns = result.mappings().one_or_none()
+        await session.commit()
     return None if columns is None else to_note(columns)
 
 
-async def delete_note(db: AsyncSession, note_id: int) -> bool:
-    deleted = await db.scalar(delete(Note).where(Note.id == note_id).returning(Note.id))
-    await db.commit()
+async def delete_note(db: Database, note_id: int) -> bool:
+    async with db.session() as session:
+        deleted = await session.scalar(delete(Note).where(Note.id == note_id).returning(Note.id))
+        await session.commit()
     return deleted is not None
