@@ -8,19 +8,28 @@ from fastapi import FastAPI
 from {{ cookiecutter.package_name }}.db import Connector, get_db
 
 
+class RolledBackConnector(Connector):
+    """The app's database as one connection whose transaction is rolled back later.
+
+    With `force_rollback`, transactions become savepoints. Each unit of work
+    runs in one, so that a statement that fails rolls back only its own work,
+    as it would outside a transaction, and the outer transaction stays usable.
+    """
+
+    @asynccontextmanager
+    async def connection(self) -> AsyncIterator[Database]:
+        async with self.database.transaction():
+            yield self.database
+
+
 @asynccontextmanager
 async def isolated_database(app: FastAPI, database_url: str) -> AsyncIterator[None]:
-    """Serve the app from one connection whose transaction is rolled back at the end.
-
-    With `force_rollback`, transactions become savepoints. Each request runs in
-    one, so that a statement that fails rolls back only its own request, as it
-    would outside a transaction, and the test's transaction stays usable.
-    """
+    """Serve the app from one connection whose transaction is rolled back at the end."""
     async with Database(database_url, force_rollback=True) as database:
+        connector = RolledBackConnector(database, timeout=10)
 
-        async def get_test_db() -> AsyncIterator[Database]:
-            async with database.transaction():
-                yield database
+        async def get_test_db() -> Connector:
+            return connector
 
         app.dependency_overrides[get_db] = get_test_db
         try:

@@ -54,7 +54,7 @@ class Connector:
     """Holds the app's `Database` and connects it on first use if it was down at startup."""
 
     database: Database
-    # Seconds a request waits for a connection before it is answered with 503.
+    # Seconds to wait for a free connection before giving up with a TimeoutError.
     timeout: float
     lock: asyncio.Lock = field(default_factory=asyncio.Lock)
 
@@ -65,6 +65,18 @@ class Connector:
             if not self.database.is_connected:
                 await self.database.connect()
         return self.database
+
+    @asynccontextmanager
+    async def connection(self) -> AsyncIterator[Database]:
+        """The database, with one connection taken for the queries inside.
+
+        Queries of the same task share it; it goes back to the pool on exit.
+        """
+        database = await self.connected()
+        async with AsyncExitStack() as stack:
+            async with asyncio.timeout(self.timeout):
+                await stack.enter_async_context(database.connection())
+            yield database
 
 
 @asynccontextmanager
@@ -97,21 +109,9 @@ async def open_database(settings: Settings) -> AsyncIterator[Connector]:
             await database.disconnect()
 
 
-async def get_db(request: Request) -> AsyncIterator[Database]:
-    """The database, with one connection held for the whole request.
-
-    The connection goes back before the response is sent. Queries in the same
-    task share it, so a request takes at most one connection.
-    """
+async def get_db(request: Request) -> Connector:
     connector: Connector = request.app.state.db
-    database = await connector.connected()
-    async with AsyncExitStack() as stack:
-        async with asyncio.timeout(connector.timeout):
-            await stack.enter_async_context(database.connection())
-        yield database
+    return connector
 
 
-DbDep = Annotated[Database, Depends(get_db, scope="function")]
-# `databases` runs each query on its own unless asked for a transaction, so
-# requests that only read need nothing different.
-ReaderDep = DbDep
+DbDep = Annotated[Connector, Depends(get_db)]

@@ -1,4 +1,4 @@
-"""Queries on notes.
+"""Queries on notes, each on a connection of its own taken from the pool.
 
 Each write is a single statement, which the database commits on its own before
 `fetch_one` returns, so a response never outruns it. A write of several
@@ -8,10 +8,10 @@ statements belongs in `async with db.transaction():`.
 every page makes are written as SQL once, here.
 """
 
-from databases import Database
 from databases.interfaces import Record
 from sqlalchemy import delete, text, update
 
+from .db import Connector
 from .models import notes
 from .schemas import NoteCreate, NoteRead, NoteUpdate
 
@@ -23,36 +23,44 @@ def to_note(row: Record) -> NoteRead:
     return NoteRead.model_validate(dict(row._mapping))
 
 
-async def ping(db: Database) -> None:
-    await db.fetch_val(text("SELECT 1"))
+async def ping(db: Connector) -> None:
+    async with db.connection() as database:
+        await database.fetch_val(text("SELECT 1"))
 
 
-async def create_note(db: Database, data: NoteCreate) -> NoteRead:
-    row = await db.fetch_one(notes.insert().values(**data.model_dump()).returning(notes))
+async def create_note(db: Connector, data: NoteCreate) -> NoteRead:
+    async with db.connection() as database:
+        row = await database.fetch_one(notes.insert().values(**data.model_dump()).returning(notes))
     assert row is not None  # INSERT ... RETURNING yields the new row
     return to_note(row)
 
 
-async def list_notes(db: Database, *, limit: int, offset: int) -> list[NoteRead]:
-    rows = await db.fetch_all(LIST_NOTES, {"limit": limit, "offset": offset})
+async def list_notes(db: Connector, *, limit: int, offset: int) -> list[NoteRead]:
+    async with db.connection() as database:
+        rows = await database.fetch_all(LIST_NOTES, {"limit": limit, "offset": offset})
     return [to_note(row) for row in rows]
 
 
-async def get_note(db: Database, note_id: int) -> NoteRead | None:
-    row = await db.fetch_one(GET_NOTE, {"id": note_id})
+async def get_note(db: Connector, note_id: int) -> NoteRead | None:
+    async with db.connection() as database:
+        row = await database.fetch_one(GET_NOTE, {"id": note_id})
     return None if row is None else to_note(row)
 
 
-async def update_note(db: Database, note_id: int, changes: NoteUpdate) -> NoteRead | None:
+async def update_note(db: Connector, note_id: int, changes: NoteUpdate) -> NoteRead | None:
     values = changes.model_dump(exclude_unset=True)
     if not values:
         return await get_note(db, note_id)
-    row = await db.fetch_one(
-        update(notes).where(notes.c.id == note_id).values(**values).returning(notes)
-    )
+    async with db.connection() as database:
+        row = await database.fetch_one(
+            update(notes).where(notes.c.id == note_id).values(**values).returning(notes)
+        )
     return None if row is None else to_note(row)
 
 
-async def delete_note(db: Database, note_id: int) -> bool:
-    row = await db.fetch_one(delete(notes).where(notes.c.id == note_id).returning(notes.c.id))
+async def delete_note(db: Connector, note_id: int) -> bool:
+    async with db.connection() as database:
+        row = await database.fetch_one(
+            delete(notes).where(notes.c.id == note_id).returning(notes.c.id)
+        )
     return row is not None
