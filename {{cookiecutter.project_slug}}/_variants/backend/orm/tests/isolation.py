@@ -1,3 +1,4 @@
+import asyncio
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
@@ -20,7 +21,7 @@ class RolledBackDatabase(Database):
         sessions = async_sessionmaker(
             bind=connection, expire_on_commit=False, join_transaction_mode="create_savepoint"
         )
-        super().__init__(connection.engine, sessions)
+        super().__init__(connection.engine, sessions, turns=asyncio.Semaphore(), timeout=10)
         self.connection = connection
 
     @asynccontextmanager

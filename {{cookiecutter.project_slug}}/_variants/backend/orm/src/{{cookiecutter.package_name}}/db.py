@@ -1,5 +1,6 @@
 """The engine, sessions and read connections, and how database errors map to HTTP."""
 
+import asyncio
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
@@ -46,10 +47,28 @@ class Database:
 
     engine: AsyncEngine
     sessions: async_sessionmaker[AsyncSession]
+    # As many turns as the pool has connections, handed out in the order asked.
+    # SQLAlchemy's async pool waits on an asyncio.Queue, which lets a newcomer
+    # take a connection just returned ahead of those already waiting: under
+    # load, the slowest requests waited ten times as long as the median.
+    turns: asyncio.Semaphore
+    # Seconds to wait for a turn before giving up with a TimeoutError.
+    timeout: float
 
-    def session(self) -> AsyncSession:
+    @asynccontextmanager
+    async def turn(self) -> AsyncIterator[None]:
+        async with asyncio.timeout(self.timeout):
+            await self.turns.acquire()
+        try:
+            yield
+        finally:
+            self.turns.release()
+
+    @asynccontextmanager
+    async def session(self) -> AsyncIterator[AsyncSession]:
         """A session, whose transaction is rolled back on close unless committed."""
-        return self.sessions()
+        async with self.turn(), self.sessions() as session:
+            yield session
 
     @asynccontextmanager
     async def reader(self) -> AsyncIterator[AsyncConnection]:
@@ -59,7 +78,7 @@ class Database:
         and the BEGIN and ROLLBACK around a single SELECT, which sees a
         consistent snapshot anyway, would be two more round trips.
         """
-        async with self.engine.connect() as connection:
+        async with self.turn(), self.engine.connect() as connection:
             yield await connection.execution_options(isolation_level="AUTOCOMMIT")
 
 
@@ -81,7 +100,14 @@ async def open_database(settings: Settings) -> AsyncIterator[Database]:
         connect_args={"timeout": settings.database_pool_timeout},
     )
     try:
-        yield Database(engine, async_sessionmaker(engine, expire_on_commit=False))
+        yield Database(
+            engine,
+            async_sessionmaker(engine, expire_on_commit=False),
+            turns=asyncio.Semaphore(
+                settings.database_pool_size + settings.database_pool_max_overflow
+            ),
+            timeout=settings.database_pool_timeout,
+        )
     finally:
         await engine.dispose()
 
