@@ -100,8 +100,10 @@ def database_for(project: Project, request: pytest.FixtureRequest, tmp_path: Pat
 
 def create_database(server_url: str, name: str) -> str:
     server = urlsplit(server_url)
+    user = server.username or "postgres"
     result = subprocess.run(
-        ["createdb", "-h", str(server.hostname), "-p", str(server.port), "-U", "postgres", name],
+        ["createdb", "-h", str(server.hostname), "-p", str(server.port or 5432), "-U", user, name],
+        env={**os.environ, "PGPASSWORD": server.password or ""},
         capture_output=True,
         text=True,
         check=False,
