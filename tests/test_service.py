@@ -275,7 +275,7 @@ def locked(database_url: str) -> Iterator[Callable[[int], None]]:
 
         def wait_for_sqlite_waiters(count: int) -> None:
             # SQLite shows no waiters; give the requests time to reach the lock.
-            time.sleep(1.5)
+            time.sleep(3)
 
         try:
             yield wait_for_sqlite_waiters

@@ -18,7 +18,9 @@ CONCURRENT_CREATES = 200
 
 @pytest.fixture
 async def pooled_client(fresh_database_url: str) -> AsyncIterator[AsyncClient]:
-    async with serve(create_app(Settings(database_url=fresh_database_url))) as client:
+    # Generous: 200 writes queue for the pool, and a loaded machine is slow.
+    settings = Settings(database_url=fresh_database_url, database_pool_timeout=60)
+    async with serve(create_app(settings)) as client:
         yield client
 
 
