@@ -2,7 +2,7 @@
 
 Each write is a single statement, which the database commits on its own before
 `fetch_one` returns, so a response never outruns it. A write of several
-statements belongs in `async with db.transaction():`.
+statements belongs in `async with database.transaction():` inside the connection.
 
 `databases` compiles a SQLAlchemy statement on every call, so the reads that
 every page makes are written as SQL once, here.
