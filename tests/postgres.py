@@ -10,6 +10,7 @@ import tempfile
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
+from urllib.parse import urlsplit, urlunsplit
 
 from .serving import free_port
 
@@ -102,3 +103,17 @@ def postgres_server() -> Iterator[str]:
         return
     with throwaway_cluster() as cluster:
         yield cluster.url
+
+
+def postgres_client_environment(server_url: str, database: str) -> dict[str, str]:
+    """libpq's variables for `createdb`, and the app's URL for `database`."""
+    server = urlsplit(server_url)
+    variables = {
+        "PGHOST": server.hostname or "127.0.0.1",
+        "PGPORT": str(server.port or 5432),
+        "PGUSER": server.username or "postgres",
+        "DATABASE_URL": urlunsplit(server._replace(path=f"/{database}")),
+    }
+    if server.password:
+        variables["PGPASSWORD"] = server.password
+    return variables

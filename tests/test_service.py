@@ -18,7 +18,6 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
-from urllib.parse import urlsplit, urlunsplit
 
 import pytest
 from dockerfile_parse import DockerfileParser
@@ -26,7 +25,7 @@ from dockerfile_parse import DockerfileParser
 from .baking import bake
 from .conftest import VARIANTS, variant_id, without_postgres
 from .installing import install_with_uv, project_environment, run
-from .postgres import Cluster, NoServer, throwaway_cluster
+from .postgres import Cluster, NoServer, postgres_client_environment, throwaway_cluster
 from .serving import free_port, request, serving
 
 SQLITE_VARIANTS = [variant for variant in VARIANTS if variant["database"] == "sqlite"]
@@ -99,27 +98,30 @@ def database_for(project: Project, request: pytest.FixtureRequest, tmp_path: Pat
 
 
 def create_database(server_url: str, name: str) -> str:
-    server = urlsplit(server_url)
-    user = server.username or "postgres"
+    """Create `name` on the server; its URL, which the app switches to asyncpg itself."""
+    client = postgres_client_environment(server_url, name)
     result = subprocess.run(
-        ["createdb", "-h", str(server.hostname), "-p", str(server.port or 5432), "-U", user, name],
-        env={**os.environ, "PGPASSWORD": server.password or ""},
+        ["createdb", name],
+        env={**os.environ, **client},
         capture_output=True,
         text=True,
         check=False,
     )
     assert result.returncode == 0, result.stderr
-    return urlunsplit(server._replace(scheme="postgresql+asyncpg", path=f"/{name}"))
+    return client["DATABASE_URL"]
 
 
 def psql(url: str, sql: str) -> str:
-    plain = url.replace("postgresql+asyncpg://", "postgresql://")
     return subprocess.run(
-        ["psql", "-X", "-At", "-v", "ON_ERROR_STOP=1", plain, "-c", sql],
+        ["psql", "-X", "-At", "-v", "ON_ERROR_STOP=1", url, "-c", sql],
         check=True,
         capture_output=True,
         text=True,
     ).stdout.strip()
+
+
+def sqlite_path(database_url: str) -> str:
+    return database_url.split(":///", 1)[1]
 
 
 def test_schemathesis_finds_no_failures(
@@ -270,7 +272,7 @@ def test_shutdown_lets_requests_in_flight_finish(
 def locked(database_url: str) -> Iterator[Callable[[int], None]]:
     """Hold a lock that keeps writers of the notes table waiting; yield a wait for them."""
     if database_url.startswith("sqlite"):
-        locker = sqlite3.connect(database_url.split(":///", 1)[1], isolation_level=None)
+        locker = sqlite3.connect(sqlite_path(database_url), isolation_level=None)
         locker.execute("BEGIN EXCLUSIVE")
 
         def wait_for_sqlite_waiters(count: int) -> None:
@@ -283,9 +285,8 @@ def locked(database_url: str) -> Iterator[Callable[[int], None]]:
             locker.close()
         return
 
-    plain = database_url.replace("postgresql+asyncpg://", "postgresql://")
     locker_process = subprocess.Popen(
-        ["psql", "-X", "-q", "-At", "-v", "ON_ERROR_STOP=1", plain],
+        ["psql", "-X", "-q", "-At", "-v", "ON_ERROR_STOP=1", database_url],
         stdin=subprocess.PIPE,
         stdout=subprocess.PIPE,
         text=True,
@@ -312,7 +313,7 @@ def locked(database_url: str) -> Iterator[Callable[[int], None]]:
 
 def count_notes(database_url: str) -> int:
     if database_url.startswith("sqlite"):
-        with sqlite3.connect(database_url.split(":///", 1)[1]) as connection:
+        with sqlite3.connect(sqlite_path(database_url)) as connection:
             return int(connection.execute("SELECT count(*) FROM notes").fetchone()[0])
     return int(psql(database_url, "SELECT count(*) FROM notes"))
 

@@ -7,13 +7,13 @@ import re
 import tomllib
 from pathlib import Path
 from typing import Any
-from urllib.parse import urlsplit, urlunsplit
 
 import pytest
 
 from .baking import AWKWARD_DESCRIPTION, bake, readme_commands
 from .conftest import DEFAULT_VARIANT, VARIANTS, variant_id
 from .installing import install_with_uv, project_environment, run
+from .postgres import postgres_client_environment
 from .serving import free_port, get, serving
 from .tooling import check_make_lint, check_pre_commit_hooks
 
@@ -25,20 +25,6 @@ def without_exports(lines: list[str]) -> list[str]:
     exported = {line.split()[1].split("=")[0] for line in lines if line.startswith("export ")}
     assert exported <= SUPPLIED_VARIABLES, f"README exports {exported - SUPPLIED_VARIABLES}"
     return [line for line in lines if not line.startswith("export ")]
-
-
-def postgres_client_environment(server_url: str, database: str) -> dict[str, str]:
-    """libpq's variables for `createdb`, and the app's URL for `database`."""
-    server = urlsplit(server_url)
-    variables = {
-        "PGHOST": server.hostname or "127.0.0.1",
-        "PGPORT": str(server.port or 5432),
-        "PGUSER": server.username or "postgres",
-        "DATABASE_URL": urlunsplit(server._replace(path=f"/{database}")),
-    }
-    if server.password:
-        variables["PGPASSWORD"] = server.password
-    return variables
 
 
 @pytest.mark.parametrize("variant", VARIANTS, ids=variant_id)
