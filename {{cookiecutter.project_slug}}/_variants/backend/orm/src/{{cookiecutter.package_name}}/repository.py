@@ -7,7 +7,7 @@ at execution: no request changes a loaded note, so nothing needs the session to
 build and track instances.
 """
 
-from sqlalchemy import RowMapping, bindparam, delete, insert, select, text, update
+from sqlalchemy import Row, bindparam, delete, insert, select, text, update
 
 from .db import Database
 from .models import Note
@@ -16,14 +16,20 @@ from .schemas import NoteCreate, NoteRead, NoteUpdate
 NOTE_COLUMNS = (Note.id, Note.text, Note.completed)
 
 GET_NOTE = select(*NOTE_COLUMNS).where(Note.id == bindparam("note_id"))
-CREATE_NOTE = insert(Note).returning(*NOTE_COLUMNS)
 LIST_NOTES = (
     select(*NOTE_COLUMNS).order_by(Note.id).limit(bindparam("limit")).offset(bindparam("offset"))
 )
+# Into the table rather than the class: `insert(Note)` takes the ORM's
+# bulk-insert path, which cost a third of a create's CPU and does nothing for
+# one row of plain columns.
+CREATE_NOTE = insert(Note.metadata.tables[Note.__tablename__]).returning(*NOTE_COLUMNS)
 
 
-def to_note(columns: RowMapping) -> NoteRead:
-    return NoteRead.model_validate(columns)
+def to_note(row: Row[int, str, bool]) -> NoteRead:
+    # Unpacked in NOTE_COLUMNS order: a third of the cost of reading the row by
+    # column name, which shows on a page of fifty.
+    note_id, text, completed = row
+    return NoteRead(id=note_id, text=text, completed=completed)
 
 
 async def ping(db: Database) -> None:
@@ -34,7 +40,7 @@ async def ping(db: Database) -> None:
 async def create_note(db: Database, data: NoteCreate) -> NoteRead:
     async with db.session() as session:
         result = await session.execute(CREATE_NOTE, data.model_dump())
-        note = to_note(result.mappings().one())
+        note = to_note(result.one())
         await session.commit()
     return note
 
@@ -42,14 +48,14 @@ async def create_note(db: Database, data: NoteCreate) -> NoteRead:
 async def list_notes(db: Database, *, limit: int, offset: int) -> list[NoteRead]:
     async with db.reader() as connection:
         result = await connection.execute(LIST_NOTES, {"limit": limit, "offset": offset})
-        return [to_note(columns) for columns in result.mappings()]
+        return [to_note(row) for row in result]
 
 
 async def get_note(db: Database, note_id: int) -> NoteRead | None:
     async with db.reader() as connection:
         result = await connection.execute(GET_NOTE, {"note_id": note_id})
-        columns = result.mappings().one_or_none()
-    return None if columns is None else to_note(columns)
+        row = result.one_or_none()
+    return None if row is None else to_note(row)
 
 
 async def update_note(db: Database, note_id: int, changes: NoteUpdate) -> NoteRead | None:
@@ -61,9 +67,9 @@ async def update_note(db: Database, note_id: int, changes: NoteUpdate) -> NoteRe
         result = await session.execute(
             update(Note).where(Note.id == note_id).values(**values).returning(*NOTE_COLUMNS)
         )
-        columns = result.mappings().one_or_none()
+        row = result.one_or_none()
         await session.commit()
-    return None if columns is None else to_note(columns)
+    return None if row is None else to_note(row)
 
 
 async def delete_note(db: Database, note_id: int) -> bool:
