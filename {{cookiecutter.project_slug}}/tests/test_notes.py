@@ -1,7 +1,8 @@
 from typing import Any
 
 import pytest
-from httpx import AsyncClient
+from fastapi import FastAPI
+from httpx import ASGITransport, AsyncClient
 
 from {{ cookiecutter.package_name }}.models import NOTE_TEXT_MAX_LENGTH
 from {{ cookiecutter.package_name }}.schemas import MAX_NOTE_ID, MAX_OFFSET
@@ -22,6 +23,20 @@ async def test_create_returns_the_note_and_its_location(client: AsyncClient) -> 
     assert response.headers["location"] == f"http://test/notes/{note['id']}"
     fetched = await client.get(response.headers["location"])
     assert fetched.json() == note
+
+
+async def test_location_keeps_the_root_path_and_drops_the_query(
+    app: FastAPI, client: AsyncClient
+) -> None:
+    # Served under a path prefix by a proxy (uvicorn --root-path /api).
+    transport = ASGITransport(app=app, root_path="/api")
+    async with AsyncClient(transport=transport, base_url="http://test") as proxied:
+        response = await proxied.post("/api/notes?source=import", json={"text": "Proxied"})
+        assert response.status_code == 201
+        note = response.json()
+        assert response.headers["location"] == f"http://test/api/notes/{note['id']}"
+        fetched = await proxied.get(response.headers["location"])
+        assert fetched.json() == note
 
 
 async def test_create_keeps_completed(client: AsyncClient) -> None:

@@ -49,7 +49,10 @@ async def create_note(
     data: NoteCreate, db: DbDep, request: Request, response: Response
 ) -> NoteRead:
     note = await repository.create_note(db, data)
-    response.headers["Location"] = str(request.url_for("read_note", note_id=note.id))
+    # read_note's URL: this collection's and the id. request.url_for would find
+    # it by trying every route in turn, a twentieth of the cost of a create.
+    location = request.url.replace(path=f"{request.url.path}/{note.id}", query="")
+    response.headers["Location"] = str(location)
     return note
 
 
