@@ -7,7 +7,8 @@ It installs wrk and the PostgreSQL server programs from Debian when they are mis
 builds a virtualenv for itself from benchmarks/requirements.txt in a temporary folder and
 runs again inside it. There it bakes each variant, installs it into a fresh virtualenv,
 migrates a database, seeds 1,000 notes, serves it and the floor (benchmarks/floor.py) with
-the same uvicorn settings, loads them in turn with wrk and prints a table per database.
+the generated Dockerfile's uvicorn command, loads them in turn with wrk and prints a table
+per database.
 Every server and the PostgreSQL cluster it started are stopped, and the temporary folder
 is deleted, when it ends.
 """
@@ -46,12 +47,8 @@ NOTES = 1000
 ENDPOINTS = {"get": "GET /notes/{id}", "list": "GET /notes?limit=50", "post": "POST /notes"}
 DATABASES = ("postgresql", "sqlite")
 BACKENDS = ("orm", "databases")
-# Production settings, the same for every target: one worker, uvloop and httptools, no
-# reload, and no access log (a log line per request belongs to the proxy in front).
-UVICORN_OPTIONS = [
-    "--host", "127.0.0.1", "--workers", "1", "--loop", "uvloop", "--http", "httptools",
-    "--no-access-log",
-]  # fmt: skip
+# Where the generated Dockerfile binds, replaced by loopback and a free port; one worker.
+BIND_OPTIONS = ("--host", "--port")
 # The issue's targets: requests/s as a share of the floor's.
 MIN_RATIO = {"get": 0.35, "list": 0.35, "post": 0.30}
 MAX_P99_RATIO = 4.0
@@ -155,8 +152,7 @@ def inside(args: argparse.Namespace) -> int:
     work: Path = args.inside
     print(
         f"wrk -t{args.threads} -c{args.connections} -d{args.duration}s, "
-        f"{args.repetitions} repetitions, {args.warmup}s warm-up per target and endpoint; "
-        f"uvicorn {' '.join(UVICORN_OPTIONS)}",
+        f"{args.repetitions} repetitions, {args.warmup}s warm-up per target and endpoint",
         flush=True,
     )
     print(
@@ -193,6 +189,7 @@ def prepare(database: str, admin_url: str, work: Path, pool_size: int) -> list[T
 
     variants: list[Target] = []
     migrate_with: tuple[Path, Path] | None = None
+    served_with: list[str] | None = None
     for backend in BACKENDS:
         name = f"{backend}-{database}"
         started = time.perf_counter()
@@ -212,34 +209,26 @@ def prepare(database: str, admin_url: str, work: Path, pool_size: int) -> list[T
         url = create_database(database, admin_url, work, name.replace("-", "_"))
         migrate(project, venv, url)
         migrate_with = migrate_with or (project, venv)
-        package = project.name.replace("-", "_")
-        command = [
-            str(venv / "bin/uvicorn"),
-            f"{package}.main:create_app",
-            "--factory",
-            *UVICORN_OPTIONS,
-        ]
+        app, options = production_command(project)
+        if served_with not in (None, options):
+            raise RuntimeError(f"{name} is served with {options}, another with {served_with}")
+        served_with = options
+        command = [str(venv / "bin/uvicorn"), app, *options]
         env = {**os.environ, "DATABASE_URL": url}
         variants.append(Target(name, database, url, command, project, env))
         print(f"{name}: baked, installed and migrated in {time.perf_counter() - started:.1f}s")
-    assert migrate_with is not None
+        print(f"  served as its Dockerfile's CMD: uvicorn {app} {' '.join(options)}")
+    assert migrate_with is not None and served_with is not None
     floor_name = "floor-asyncpg" if database == "postgresql" else "floor-aiosqlite"
     floor_url = create_database(database, admin_url, work, floor_name.replace("-", "_"))
     migrate(*migrate_with, floor_url)
+    # Served with the variants' options, --factory among them.
+    uvicorn = [sys.executable, "-m", "uvicorn", "--app-dir", str(HERE)]
     floor = Target(
         floor_name,
         database,
         floor_url,
-        [
-            sys.executable,
-            "-m",
-            "uvicorn",
-            "--factory",
-            "--app-dir",
-            str(HERE),
-            "floor:app_from_environment",
-            *UVICORN_OPTIONS,
-        ],
+        [*uvicorn, "floor:app_from_environment", *served_with],
         HERE,
         {**os.environ, "FLOOR_DATABASE_URL": floor_url, "FLOOR_POOL_SIZE": str(pool_size)},
         is_floor=True,
@@ -296,6 +285,28 @@ def seed(target: Target) -> None:
             await connection.close()
 
     asyncio.run(insert())
+
+
+def production_command(project: Path) -> tuple[str, list[str]]:
+    """The app and uvicorn's options as the generated Dockerfile's CMD serves it.
+
+    The CMD is exec form: ["uvicorn", "<package>.main:create_app", "--factory", ...];
+    uvicorn[standard] picks uvloop and httptools itself and logs each request. Only
+    the address changes, to loopback, and the workers are fixed at one.
+    """
+    lines = (project / "Dockerfile").read_text().splitlines()
+    cmd = next(line for line in reversed(lines) if line.startswith("CMD "))
+    program, app, *given = json.loads(cmd.removeprefix("CMD "))
+    if program != "uvicorn":
+        raise RuntimeError(f"the Dockerfile's CMD does not run uvicorn: {cmd}")
+    options: list[str] = []
+    arguments = iter(given)
+    for argument in arguments:
+        if argument in BIND_OPTIONS:
+            next(arguments)
+        else:
+            options.append(argument)
+    return app, [*options, "--host", "127.0.0.1", "--workers", "1"]
 
 
 def sqlite_path(url: str) -> str:
