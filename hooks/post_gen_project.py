@@ -1,11 +1,13 @@
 """Keep the files of the chosen answers and drop every other answer's files.
 
-One table, OWNED_FILES, says which files each answer owns. An answer's copies
-sit under ``_variants/<variable>/<answer>/`` at the place they take in the
-project; the chosen answer's copies move into place and the rest are deleted
-with the ``_variants`` folder. The hook is strict (a listed file that is
-missing, a file nobody lists, or a move onto an existing file is an error),
-offline, deterministic, and a no-op on a project it has already pruned.
+One table, OWNED_FILES, says which files each owner has. An owner is one answer
+(`backend=orm`) or several answers that must all be chosen
+(`auth=fastapi-users+backend=orm`); its copies sit under `_variants/<owner>/` at
+the place they take in the project. The copies of every owner whose answers were
+all chosen move into place, and the rest are deleted with the `_variants` folder.
+The hook is strict (a listed file that is missing, a file nobody lists, or a move
+onto an existing file is an error), offline, deterministic, and a no-op on a
+project it has already pruned.
 """
 
 from __future__ import annotations
@@ -19,26 +21,32 @@ ANSWERS_JSON = r"""{{ cookiecutter | tojson }}"""
 
 VARIANTS_DIR = "_variants"
 
-# variable -> answer -> files that answer owns; "{package}" is the package name.
-OWNED_FILES: dict[str, dict[str, list[str]]] = {
-    "backend": {
-        "orm": [
-            "src/{package}/db.py",
-            "src/{package}/models.py",
-            "src/{package}/repository.py",
-            "tests/isolation.py",
-        ],
-        "databases": [
-            "src/{package}/db.py",
-            "src/{package}/models.py",
-            "src/{package}/repository.py",
-            "tests/isolation.py",
-        ],
-    },
-    "database": {
-        "sqlite": ["tests/provision.py"],
-        "postgresql": ["tests/provision.py"],
-    },
+# owner -> the files it owns; "{package}" is the package name.
+OWNED_FILES: dict[str, list[str]] = {
+    "backend=orm": [
+        "src/{package}/db.py",
+        "src/{package}/models.py",
+        "src/{package}/repository.py",
+        "tests/isolation.py",
+        "tests/test_unit_of_work.py",
+    ],
+    "backend=databases": [
+        "src/{package}/db.py",
+        "src/{package}/models.py",
+        "src/{package}/repository.py",
+        "tests/isolation.py",
+        "tests/test_unit_of_work.py",
+    ],
+    "database=sqlite": [
+        "src/{package}/dialect.py",
+        "tests/provision.py",
+        "tests/test_dialect.py",
+    ],
+    "database=postgresql": [
+        "src/{package}/dialect.py",
+        "tests/provision.py",
+        "tests/test_dialect.py",
+    ],
 }
 
 
@@ -46,13 +54,21 @@ class PruneError(Exception):
     pass
 
 
-def owned_files(package: str) -> dict[tuple[str, str], list[str]]:
-    """(variable, answer) -> owned paths, with the package name filled in."""
+def conditions(owner: str) -> dict[str, str]:
+    """The answers an owner stands for: `a=x+b=y` -> {"a": "x", "b": "y"}."""
+    return dict(part.split("=", 1) for part in owner.split("+"))
+
+
+def owned_files(package: str) -> dict[str, list[str]]:
+    """owner -> owned paths, with the package name filled in."""
     return {
-        (variable, answer): [path.format(package=package) for path in paths]
-        for variable, answers in OWNED_FILES.items()
-        for answer, paths in answers.items()
+        owner: [path.format(package=package) for path in paths]
+        for owner, paths in OWNED_FILES.items()
     }
+
+
+def chosen(owner: str, answers: dict[str, str]) -> bool:
+    return all(answers[variable] == answer for variable, answer in conditions(owner).items())
 
 
 def prune(project: Path, answers: dict[str, str]) -> list[str]:
@@ -62,13 +78,13 @@ def prune(project: Path, answers: dict[str, str]) -> list[str]:
         return []  # already pruned
     listed: set[Path] = set()
     moves: list[tuple[Path, Path]] = []
-    for (variable, answer), paths in owned_files(answers["package_name"]).items():
+    for owner, paths in owned_files(answers["package_name"]).items():
         for path in paths:
-            source = variants / variable / answer / path
+            source = variants / owner / path
             if not source.is_file():
-                raise PruneError(f"{VARIANTS_DIR}/{variable}/{answer}/{path} is listed but missing")
+                raise PruneError(f"{VARIANTS_DIR}/{owner}/{path} is listed but missing")
             listed.add(source)
-            if answers[variable] == answer:
+            if chosen(owner, answers):
                 moves.append((source, project / path))
     unlisted = sorted(
         str(path.relative_to(variants))
@@ -76,10 +92,10 @@ def prune(project: Path, answers: dict[str, str]) -> list[str]:
         if path.is_file() and path not in listed
     )
     if unlisted:
-        raise PruneError(f"{VARIANTS_DIR}/{unlisted[0]} belongs to no answer in OWNED_FILES")
+        raise PruneError(f"{VARIANTS_DIR}/{unlisted[0]} belongs to no owner in OWNED_FILES")
     for source, target in moves:
         if target.exists():
-            raise PruneError(f"{target.relative_to(project)} is both shared and owned by an answer")
+            raise PruneError(f"{target.relative_to(project)} is both shared and owned")
         target.parent.mkdir(parents=True, exist_ok=True)
         source.rename(target)
     shutil.rmtree(variants)

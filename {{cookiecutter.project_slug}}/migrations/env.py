@@ -8,6 +8,7 @@ from sqlalchemy import pool
 from sqlalchemy.engine import Connection
 from sqlalchemy.ext.asyncio import create_async_engine
 
+from {{ cookiecutter.package_name }} import dialect
 from {{ cookiecutter.package_name }}.models import metadata
 from {{ cookiecutter.package_name }}.settings import Settings
 
@@ -40,7 +41,13 @@ def run_migrations(connection: Connection) -> None:
 
 
 async def run_migrations_online() -> None:
-    engine = create_async_engine(Settings().database_url, poolclass=pool.NullPool)
+    settings = Settings()
+    # Connections set up as the app's are (on SQLite: WAL mode, foreign keys).
+    engine = create_async_engine(
+        settings.database_url,
+        poolclass=pool.NullPool,
+        connect_args=dialect.connect_args(settings),
+    )
     try:
         async with engine.connect() as connection:
             await connection.run_sync(run_migrations)

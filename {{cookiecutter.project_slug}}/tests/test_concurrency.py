@@ -18,8 +18,7 @@ CONCURRENT_CREATES = 200
 
 @pytest.fixture
 async def pooled_client(fresh_database_url: str) -> AsyncIterator[AsyncClient]:
-    # Generous: 200 writes queue for the pool, and a loaded machine is slow.
-    settings = Settings(database_url=fresh_database_url, database_pool_timeout=60)
+    settings = Settings(database_url=fresh_database_url)
     async with serve(create_app(settings)) as client:
         yield client
 

@@ -1,66 +1,27 @@
-"""Database faults: each is a 503 with a JSON detail, and the service recovers."""
-{%- set pooled = cookiecutter.backend == "orm" or cookiecutter.database == "postgresql" %}
+"""How failures are answered: the database's as 503 or 409, everything else as 500."""
 
-{%- if cookiecutter.database == "postgresql" %}
+import asyncio
+from typing import Any
 
-import logging
-import secrets
-{%- else %}
-
-import sqlite3
-{%- endif %}
-
-from httpx import AsyncClient, Response
-{%- if cookiecutter.database == "postgresql" %}
-from pytest import LogCaptureFixture
-from sqlalchemy import make_url
-{%- else %}
-from sqlalchemy import make_url
-{%- endif %}
+from fastapi import FastAPI
+from httpx import ASGITransport, AsyncClient
 
 from {{ cookiecutter.package_name }}.main import create_app
+from {{ cookiecutter.package_name }}.repository import NotesDep
+from {{ cookiecutter.package_name }}.schemas import NoteCreate
 from {{ cookiecutter.package_name }}.settings import Settings
-{% if pooled %}
-from .isolation import connection_held
-{%- endif %}
-{%- if cookiecutter.database == "postgresql" %}
-from .provision import unreachable_database
-{%- endif %}
+
+from .isolation import execute
 from .support import serve
 
-UNAVAILABLE = {"detail": "Database unavailable"}
-
-
-def assert_unavailable(response: Response) -> None:
-    assert response.status_code == 503, response.text
-    assert response.json() == UNAVAILABLE
-    assert response.headers["retry-after"] == "1"
-
-
-async def reads_and_writes(client: AsyncClient) -> list[Response]:
-    return [await client.get("/notes"), await client.post("/notes", json={"text": "Lost"})]
-{%- if pooled %}
-
-
-async def test_exhausted_pool_is_503_after_the_pool_timeout(database_url: str) -> None:
-    settings = Settings(
-        database_url=database_url,
-        database_pool_size=1,
-        database_pool_max_overflow=0,
-        database_pool_timeout=0.2,
-    )
-    app = create_app(settings)
-    async with serve(app) as client:
-        async with connection_held(app):
-            waited = await client.get("/notes")
-        assert_unavailable(waited)
-        assert (await client.get("/notes")).status_code == 200
+INTERNAL_ERROR = {"detail": "Internal Server Error"}
 
 
 async def test_a_failed_write_leaves_its_connection_clean(fresh_database_url: str) -> None:
-    """With one connection in the pool, a request after a failed commit still works."""
-    settings = Settings(
-        database_url=fresh_database_url, database_pool_size=1, database_pool_max_overflow=0
+    """A request after a failed commit still works, on the same pooled connection."""
+    # A pool of one connection, where connections are pooled.
+    settings = Settings.model_validate(
+        {"database_url": fresh_database_url, "database_pool_size": 1}
     )
     async with serve(create_app(settings)) as client:
         assert (await client.post("/notes", json={"text": "Once"})).status_code == 201
@@ -68,40 +29,70 @@ async def test_a_failed_write_leaves_its_connection_clean(fresh_database_url: st
         assert (await client.post("/notes", json={"text": "Twice"})).status_code == 201
         listed = await client.get("/notes")
     assert [note["text"] for note in listed.json()] == ["Once", "Twice"]
-{%- endif %}
-{%- if cookiecutter.database == "sqlite" %}
 
 
-async def test_locked_database_is_503_until_the_lock_goes(database_url: str) -> None:
-    app = create_app(Settings(database_url=database_url, database_pool_timeout=0.2))
-    async with serve(app) as client:
-        # Another process's exclusive transaction keeps readers and writers out.
-        locker = sqlite3.connect(str(make_url(database_url).database), isolation_level=None)
-        try:
-            locker.execute("BEGIN EXCLUSIVE")
-            responses = await reads_and_writes(client)
-        finally:
-            locker.close()
-        for response in responses:
-            assert_unavailable(response)
-        assert (await client.get("/notes")).json() == []
-{%- else %}
+def answering_500s(app: FastAPI) -> AsyncClient:
+    """A client that gets the app's 500 response rather than its exception."""
+    transport = ASGITransport(app=app, raise_app_exceptions=False)
+    return AsyncClient(transport=transport, base_url="http://test")
 
 
-async def test_password_stays_out_of_logs_and_responses(caplog: LogCaptureFixture) -> None:
-    password = secrets.token_urlsafe()
-    with unreachable_database() as url:
-        with_password = make_url(url).set(password=password)
-        settings = Settings(database_url=with_password.render_as_string(hide_password=False))
-        with caplog.at_level(logging.DEBUG):
-            async with serve(create_app(settings)) as client:
-                responses = [await client.get("/health"), *await reads_and_writes(client)]
+async def test_errors_outside_the_database_are_500_not_503(
+    app: FastAPI, client: AsyncClient
+) -> None:
+    """A route's own OSError or timeout says nothing about the database."""
+
+    @app.get("/reads-a-missing-file")
+    async def reads_a_missing_file(notes: NotesDep) -> None:
+        raise FileNotFoundError("no such file")
+
+    @app.get("/times-out")
+    async def times_out(notes: NotesDep) -> None:
+        async with asyncio.timeout(0):
+            await asyncio.sleep(1)
+
+    async with answering_500s(app) as unraised:
+        responses = [await unraised.get(path) for path in ("/reads-a-missing-file", "/times-out")]
     for response in responses:
-        assert_unavailable(response)
-        assert password not in response.text
-        assert password not in str(response.headers)
-    assert caplog.records
-    assert password not in caplog.text
-    assert password not in repr(settings)
-    assert password not in str(settings)
-{%- endif %}
+        assert response.status_code == 500, response.request.url
+        assert response.json() == INTERNAL_ERROR
+        assert "retry-after" not in response.headers
+
+
+async def test_a_constraint_other_than_uniqueness_is_a_500(
+    app: FastAPI, client: AsyncClient
+) -> None:
+    """A NOT NULL violation is a bug in the service, not the client's conflict."""
+
+    @app.post("/notes-without-text")
+    async def create_without_text(notes: NotesDep) -> Any:
+        # Past the schema's validation, as a bug in the service would be.
+        without_text = NoteCreate.model_construct(text=None, completed=False)  # type: ignore[arg-type]
+        return await notes.create(without_text)
+
+    async with answering_500s(app) as unraised:
+        response = await unraised.post("/notes-without-text")
+    assert response.status_code == 500
+    assert response.json() == INTERNAL_ERROR
+    assert (await client.get("/notes")).json() == []
+
+
+async def test_a_foreign_key_violation_is_refused(fresh_database_url: str) -> None:
+    app = create_app(Settings(database_url=fresh_database_url))
+    async with serve(app):
+        await execute(app, "CREATE TABLE parents (id INTEGER PRIMARY KEY)")
+        await execute(
+            app,
+            "CREATE TABLE children (id INTEGER PRIMARY KEY,"
+            " parent_id INTEGER NOT NULL REFERENCES parents (id))",
+        )
+        await execute(app, "INSERT INTO parents (id) VALUES (1)")
+        await execute(app, "INSERT INTO children (id, parent_id) VALUES (1, 1)")
+        try:
+            await execute(app, "INSERT INTO children (id, parent_id) VALUES (2, 2)")
+        except Exception as error:
+            refused: BaseException | None = error
+        else:
+            refused = None
+    assert refused is not None, "a child without its parent was written"
+    assert "foreign key" in str(refused).lower()

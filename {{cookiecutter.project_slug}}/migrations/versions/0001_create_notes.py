@@ -22,6 +22,7 @@ def upgrade() -> None:
         sa.Column("text", sa.String(length=500), nullable=False),
         sa.Column("completed", sa.Boolean(), server_default=sa.false(), nullable=False),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_notes")),
+        sa.UniqueConstraint("text", name=op.f("uq_notes_text")),
     )
 
 

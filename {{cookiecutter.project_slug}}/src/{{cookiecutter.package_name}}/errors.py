@@ -1,9 +1,6 @@
 """Error responses: every error is JSON with a `detail`."""
 
 import logging
-{%- if cookiecutter.database == "sqlite" %}
-import sqlite3
-{%- endif %}
 from collections.abc import Mapping
 from typing import Any
 
@@ -13,44 +10,18 @@ from fastapi.responses import JSONResponse
 from starlette.exceptions import HTTPException
 from starlette.routing import compile_path
 
-from .db import CONFLICT_ERRORS, DATABASE_ERRORS, NO_CONNECTION_ERRORS, driver_error
-
 logger = logging.getLogger(__name__)
-{%- if cookiecutter.database == "sqlite" %}
-
-# SQLite result codes of a database that is busy, locked, read-only, full or
-# cannot be opened.
-OUTAGE_CODES = frozenset(
-    {
-        sqlite3.SQLITE_BUSY,
-        sqlite3.SQLITE_LOCKED,
-        sqlite3.SQLITE_READONLY,
-        sqlite3.SQLITE_CANTOPEN,
-        sqlite3.SQLITE_IOERR,
-        sqlite3.SQLITE_FULL,
-        sqlite3.SQLITE_PERM,
-    }
-)
-{%- else %}
-
-# SQLSTATE classes of a server that cannot serve now: connection exception,
-# refused login, missing database, out of resources, shutting down or starting up.
-OUTAGE_CLASSES = frozenset({"08", "28", "3D", "53", "57"})
-{%- endif %}
 
 
-def is_outage(error: Exception) -> bool:
-    """Whether the database cannot serve requests now, as opposed to a bug in a query."""
-    if isinstance(error, NO_CONNECTION_ERRORS):
-        return True
-{%- if cookiecutter.database == "sqlite" %}
-    code = getattr(driver_error(error), "sqlite_errorcode", None)
-    # Extended codes carry the primary code in their low byte.
-    return isinstance(code, int) and code & 0xFF in OUTAGE_CODES
-{%- else %}
-    sqlstate = getattr(driver_error(error), "sqlstate", None)
-    return isinstance(sqlstate, str) and sqlstate[:2] in OUTAGE_CLASSES
-{%- endif %}
+class DatabaseUnavailable(Exception):
+    """The database cannot serve now: down, unreachable, locked or out of connections.
+
+    Raised where the database is called (db.py), from the driver's error.
+    """
+
+
+class Conflict(Exception):
+    """A write would duplicate a value that must be unique; nothing was written."""
 
 
 def describe(error: Mapping[str, Any]) -> dict[str, Any]:
@@ -76,22 +47,18 @@ async def invalid_request(request: Request, error: RequestValidationError) -> JS
 
 
 def log_database_error(level: int, what: str, request: Request, error: Exception) -> None:
-    # The error's type is enough to diagnose; its text may carry connection
-    # details or the values of a row, so neither logs nor responses show it.
+    # The type of the driver's error, at the end of the chain, is enough to
+    # diagnose; its text may carry connection details or the values of a row,
+    # so neither logs nor responses show it.
+    cause: BaseException = error
+    while cause.__cause__ is not None:
+        cause = cause.__cause__
     logger.log(
-        level,
-        "%s during %s %s: %s",
-        what,
-        request.method,
-        request.url.path,
-        type(driver_error(error)).__name__,
+        level, "%s during %s %s: %s", what, request.method, request.url.path, type(cause).__name__
     )
 
 
-async def database_error(request: Request, error: Exception) -> JSONResponse:
-    """503 while the database cannot serve; any other database error is a bug, and a 500."""
-    if not is_outage(error):
-        raise error
+async def database_unavailable(request: Request, error: Exception) -> JSONResponse:
     log_database_error(logging.WARNING, "database unavailable", request, error)
     return JSONResponse(
         {"detail": "Database unavailable"},
@@ -101,7 +68,6 @@ async def database_error(request: Request, error: Exception) -> JSONResponse:
 
 
 async def conflict(request: Request, error: Exception) -> JSONResponse:
-    # The write, rolled back, broke a constraint such as a unique column.
     log_database_error(logging.INFO, "conflict", request, error)
     return JSONResponse(
         {"detail": "Conflicts with existing data"},
@@ -140,7 +106,5 @@ def install_error_handlers(app: FastAPI) -> None:
     app.exception_handler(Exception)(internal_error)
     app.exception_handler(RequestValidationError)(invalid_request)
     app.exception_handler(status.HTTP_405_METHOD_NOT_ALLOWED)(method_not_allowed)
-    for error_type in DATABASE_ERRORS:
-        app.exception_handler(error_type)(database_error)
-    for error_type in CONFLICT_ERRORS:
-        app.exception_handler(error_type)(conflict)
+    app.exception_handler(DatabaseUnavailable)(database_unavailable)
+    app.exception_handler(Conflict)(conflict)

@@ -20,8 +20,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         # On shutdown uvicorn lets requests in flight finish before this exits.
-        async with open_database(settings) as db:
-            app.state.db = db
+        async with open_database(settings) as database:
+            app.state.database = database
             yield
 
     docs = settings.docs_enabled

@@ -3,11 +3,13 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 from tempfile import TemporaryDirectory
-from typing import Any
 
 from sqlalchemy import event
 from sqlalchemy.engine import Connection
 from sqlalchemy.ext.asyncio import AsyncEngine, create_async_engine
+
+from {{ cookiecutter.package_name }} import dialect
+from {{ cookiecutter.package_name }}.settings import Settings
 
 
 @contextmanager
@@ -18,20 +20,17 @@ def provision_database(name: str) -> Iterator[str]:
 
 
 def create_test_engine(database_url: str) -> AsyncEngine:
-    """An engine whose transactions and savepoints SQLite really honours.
+    """An engine whose connections are set up as the app's are.
 
-    The sqlite3 driver defers BEGIN and so breaks SAVEPOINT; SQLAlchemy's
-    documented remedy is to turn that off and emit BEGIN ourselves.
+    sqlite3 leaves beginning transactions to its user (see dialect.py), so this
+    engine emits BEGIN itself, as SQLAlchemy's SQLite documentation shows.
     """
-    engine = create_async_engine(database_url)
-
-    @event.listens_for(engine.sync_engine, "connect")
-    def disable_driver_transactions(dbapi_connection: Any, _: Any) -> None:
-        dbapi_connection.isolation_level = None
+    settings = Settings(database_url=database_url)
+    engine = create_async_engine(database_url, connect_args=dialect.connect_args(settings))
 
     @event.listens_for(engine.sync_engine, "begin")
     def begin(connection: Connection) -> None:
-        connection.exec_driver_sql("BEGIN")
+        connection.exec_driver_sql(dialect.BEGIN_READ)
 
     return engine
 

@@ -1,0 +1,174 @@
+"""The `databases.Database`, and one connection per request: the request's unit of work."""
+
+import asyncio
+from collections.abc import AsyncIterator, Iterator
+from contextlib import AsyncExitStack, asynccontextmanager, contextmanager, suppress
+from typing import Annotated
+
+from databases import Database as Databases
+from databases.core import Connection
+from fastapi import Depends, Request
+{%- if cookiecutter.database != "sqlite" %}
+from pydantic import Field
+{%- endif %}
+
+from . import dialect
+from .errors import Conflict, DatabaseUnavailable
+
+# Requests with these methods only read; a request with any other may write.
+READ_ONLY_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
+
+
+@contextmanager
+def translated_errors() -> Iterator[None]:
+    """Errors of database calls as the API answers them: 503 or 409.
+
+    `databases` raises the driver's own errors. Any other database error is a
+    bug, and stays a 500.
+    """
+    try:
+        yield
+    except Exception as error:
+        if dialect.is_outage(error):
+            raise DatabaseUnavailable from error
+        if dialect.is_unique_violation(error):
+            raise Conflict from error
+        raise
+{%- if cookiecutter.database == "sqlite" %}
+
+
+class DatabaseSettings(dialect.ConnectionSettings):
+    """`databases` opens a SQLite connection per request rather than pooling them."""
+
+
+@asynccontextmanager
+async def transaction(connection: Connection) -> AsyncIterator[None]:
+    """A transaction for work that writes more than once: it commits or rolls back whole.
+
+    `databases` begins SQLite transactions DEFERRED, and one that read before it
+    wrote would fail at once if another process had written in between; this
+    one takes the write lock when it begins.
+    """
+    await connection.execute(dialect.BEGIN_WRITE)
+    try:
+        yield
+    except BaseException:
+        await connection.execute("ROLLBACK")
+        raise
+    await connection.execute("COMMIT")
+
+
+class Database:
+    """The app's `databases.Database`, and the queue its writers wait in."""
+
+    def __init__(self, settings: DatabaseSettings) -> None:
+        self.database = Databases(settings.database_url, **dialect.connect_args(settings))
+        self.writers = dialect.WriteQueue(settings.database_pool_timeout)
+        self._connecting = asyncio.Lock()
+
+    @asynccontextmanager
+    async def unit_of_work(self, *, writes: bool) -> AsyncIterator[Connection]:
+        """A connection for the request, closed at the end.
+
+        Each statement commits on its own; work that writes more than once does
+        so in `transaction(connection)`. A unit of work that writes first waits
+        for its turn.
+        """
+        async with AsyncExitStack() as stack:
+            with translated_errors():
+                await stack.enter_async_context(self.writers.turn(writes))
+                database = await self.connected()
+                yield await stack.enter_async_context(database.connection())
+{%- else %}
+
+
+class DatabaseSettings(dialect.ConnectionSettings):
+    """The connection pool; the README's Settings table explains each."""
+
+    database_pool_size: int = Field(default=10, ge=1)
+    # Connections opened past the pool size under load.
+    database_pool_max_overflow: int = Field(default=0, ge=0)
+
+
+@asynccontextmanager
+async def transaction(connection: Connection) -> AsyncIterator[None]:
+    """A transaction for work that writes more than once: it commits or rolls back whole."""
+    async with connection.transaction():
+        yield
+
+
+class Database:
+    """The app's `databases.Database`, connected again on first use if it was down."""
+
+    def __init__(self, settings: DatabaseSettings) -> None:
+        self.database = Databases(
+            settings.database_url,
+            min_size=settings.database_pool_size,
+            max_size=settings.database_pool_size + settings.database_pool_max_overflow,
+            **dialect.connect_args(settings),
+        )
+        # Seconds to wait for a pooled connection.
+        self.timeout = settings.database_pool_timeout
+        self._connecting = asyncio.Lock()
+
+    @asynccontextmanager
+    async def unit_of_work(self, *, writes: bool) -> AsyncIterator[Connection]:
+        """A connection from the pool for the request, given back at the end.
+
+        Each statement commits on its own; work that writes more than once does
+        so in `transaction(connection)`.
+        """
+        async with AsyncExitStack() as stack:
+            with translated_errors():
+                try:
+                    async with asyncio.timeout(self.timeout):
+                        database = await self.connected()
+                        connection = await stack.enter_async_context(database.connection())
+                except (OSError, TimeoutError) as error:  # raised by the driver as is
+                    raise DatabaseUnavailable from error
+                yield connection
+{%- endif %}
+
+    async def connected(self) -> Databases:
+        """The `Database`, connected now if it was down when the service started."""
+        if not self.database.is_connected:
+            async with self._connecting:
+                if not self.database.is_connected:
+                    await self.database.connect()
+        return self.database
+
+    async def ping(self) -> None:
+        """Return once the database answers a query; DatabaseUnavailable if it cannot."""
+        async with self.unit_of_work(writes=False) as connection:
+            await connection.fetch_val("SELECT 1")
+
+
+@asynccontextmanager
+async def open_database(settings: DatabaseSettings) -> AsyncIterator[Database]:
+    """The app's database; it disconnects on exit."""
+    database = Database(settings)
+    # A database that is down at startup is connected on the first request instead.
+    with suppress(DatabaseUnavailable):
+        await database.ping()
+    try:
+        yield database
+    finally:
+        if database.database.is_connected:
+            await database.database.disconnect()
+
+
+async def get_database(request: Request) -> Database:
+    database: Database = request.app.state.database
+    return database
+
+
+DatabaseDep = Annotated[Database, Depends(get_database)]
+
+
+async def get_connection(database: DatabaseDep, request: Request) -> AsyncIterator[Connection]:
+    async with database.unit_of_work(writes=request.method not in READ_ONLY_METHODS) as connection:
+        yield connection
+
+
+# The connection goes back before the response is sent (scope="function").
+ConnectionDep = Annotated[Connection, Depends(get_connection, scope="function")]

@@ -1,0 +1,131 @@
+"""The engine, and one session per request: the request's unit of work."""
+
+from collections.abc import AsyncIterator, Iterator
+from contextlib import asynccontextmanager, contextmanager
+from typing import Annotated
+
+from fastapi import Depends, Request
+from pydantic import Field
+from sqlalchemy import exc, text
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker, create_async_engine
+
+from . import dialect
+from .errors import Conflict, DatabaseUnavailable
+
+# Requests with these methods only read; a request with any other may write.
+READ_ONLY_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
+
+
+class DatabaseSettings(dialect.ConnectionSettings):
+    """The connection pool; the README's Settings table explains each."""
+
+    database_pool_size: int = Field(default=10, ge=1)
+    # Connections past the pool size are closed when returned; under steady load
+    # that means a new connection per request, so none by default.
+    database_pool_max_overflow: int = Field(default=0, ge=0)
+    database_pool_recycle: int = Field(default=1800, ge=1)
+    database_pool_pre_ping: bool = False
+
+
+@contextmanager
+def translated_errors() -> Iterator[None]:
+    """Errors of database calls as the API answers them: 503 or 409.
+
+    Any other database error is a bug, and stays a 500.
+    """
+    try:
+        yield
+    except exc.TimeoutError as error:  # no pooled connection came free in time
+        raise DatabaseUnavailable from error
+    except exc.DBAPIError as error:
+        driver_error = error.orig or error
+        if isinstance(error, exc.InterfaceError) or dialect.is_outage(driver_error):
+            raise DatabaseUnavailable from error
+        if dialect.is_unique_violation(driver_error):
+            raise Conflict from error
+        raise
+
+
+class Database:
+    """The engine, its pool, and the sessions made from it."""
+
+    def __init__(self, settings: DatabaseSettings) -> None:
+        self.engine = create_async_engine(
+            settings.database_url,
+            pool_size=settings.database_pool_size,
+            max_overflow=settings.database_pool_max_overflow,
+            pool_timeout=settings.database_pool_timeout,
+            pool_recycle=settings.database_pool_recycle,
+            pool_pre_ping=settings.database_pool_pre_ping,
+            connect_args=dialect.connect_args(settings),
+        )
+        self.sessions = async_sessionmaker(self.engine, expire_on_commit=False)
+{%- if cookiecutter.database == "sqlite" %}
+        self.writers = dialect.WriteQueue(settings.database_pool_timeout)
+
+    @asynccontextmanager
+    async def unit_of_work(self, *, writes: bool) -> AsyncIterator[AsyncSession]:
+        """A session whose work is committed at the end, or rolled back on any error.
+
+        A unit of work that writes waits for its turn, then takes the write lock.
+        """
+        async with self.writers.turn(writes), self.sessions() as session:
+            with translated_errors():
+                try:
+                    connection = await session.connection()
+                except (OSError, TimeoutError) as error:  # raised by the driver as is
+                    raise DatabaseUnavailable from error
+                # sqlite3 leaves beginning transactions to the service (see dialect.py).
+                begin = dialect.BEGIN_WRITE if writes else dialect.BEGIN_READ
+                await connection.exec_driver_sql(begin)
+                yield session
+                await session.commit()
+{%- else %}
+
+    @asynccontextmanager
+    async def unit_of_work(self, *, writes: bool) -> AsyncIterator[AsyncSession]:
+        """A session whose work is committed at the end, or rolled back on any error."""
+        async with self.sessions() as session:
+            with translated_errors():
+                try:
+                    # Connect now, so that an unreachable server is a 503 before
+                    # the request's own work starts.
+                    await session.connection()
+                except (OSError, TimeoutError) as error:  # raised by the driver as is
+                    raise DatabaseUnavailable from error
+                yield session
+                await session.commit()
+{%- endif %}
+
+    async def ping(self) -> None:
+        """Return once the database answers a query; DatabaseUnavailable if it cannot."""
+        async with self.unit_of_work(writes=False) as session:
+            await session.execute(text("SELECT 1"))
+
+
+@asynccontextmanager
+async def open_database(settings: DatabaseSettings) -> AsyncIterator[Database]:
+    """The app's database; the pool's connections are closed on exit."""
+    database = Database(settings)
+    try:
+        yield database
+    finally:
+        await database.engine.dispose()
+
+
+async def get_database(request: Request) -> Database:
+    database: Database = request.app.state.database
+    return database
+
+
+DatabaseDep = Annotated[Database, Depends(get_database)]
+
+
+async def get_session(database: DatabaseDep, request: Request) -> AsyncIterator[AsyncSession]:
+    async with database.unit_of_work(writes=request.method not in READ_ONLY_METHODS) as session:
+        yield session
+
+
+# The session's work is committed before the response is sent (scope="function"),
+# so a client that reads a 201 will find the row.
+SessionDep = Annotated[AsyncSession, Depends(get_session, scope="function")]

@@ -1,0 +1,132 @@
+"""SQLite through aiosqlite: what the service does differently on this database.
+
+SQLite keeps the database in one file and lets one connection write at a time.
+Every connection the service opens works in WAL mode, so readers never wait for
+the writer; enforces foreign keys; and waits for a lock held by another process
+up to the pool timeout. Writers of this process queue for the write lock in the
+order they arrive (`WriteQueue`), and their transactions take it when they begin.
+"""
+
+import asyncio
+import sqlite3
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from functools import partial
+from typing import Any, Literal
+
+from pydantic import Field, field_validator
+from pydantic_settings import BaseSettings
+
+from .errors import DatabaseUnavailable
+
+ASYNC_SCHEME = "sqlite+aiosqlite"
+PLAIN_SCHEMES = ("sqlite",)
+
+# Result codes of a database that is busy, locked, read-only, full or cannot be opened.
+OUTAGE_CODES = frozenset(
+    {
+        sqlite3.SQLITE_BUSY,
+        sqlite3.SQLITE_LOCKED,
+        sqlite3.SQLITE_READONLY,
+        sqlite3.SQLITE_CANTOPEN,
+        sqlite3.SQLITE_IOERR,
+        sqlite3.SQLITE_FULL,
+        sqlite3.SQLITE_PERM,
+    }
+)
+
+# How a transaction begins: one that writes takes the write lock at once, so it
+# cannot fail later when it turns from reading to writing.
+BEGIN_READ = "BEGIN"
+BEGIN_WRITE = "BEGIN IMMEDIATE"
+
+Synchronous = Literal["FULL", "NORMAL"]
+
+
+class ConnectionSettings(BaseSettings):
+    """Where the database file is, how long to wait for it, and how durable a write is."""
+
+    # A file relative to the directory the service starts in.
+    database_url: str = f"{ASYNC_SCHEME}:///./{{ cookiecutter.package_name }}.db"
+    # Seconds to wait for the write lock, or a pooled connection, before answering 503.
+    database_pool_timeout: float = Field(default=10.0, gt=0)
+    # FULL: a write is on disk before its request is answered. NORMAL: faster
+    # commits, but the last ones may be lost (never corrupted) on a power cut.
+    database_synchronous: Synchronous = "FULL"
+
+    @field_validator("database_url")
+    @classmethod
+    def use_async_driver(cls, url: str) -> str:
+        scheme, separator, rest = url.partition("://")
+        if separator and scheme in PLAIN_SCHEMES:
+            return f"{ASYNC_SCHEME}://{rest}"
+        return url
+
+
+class Connection(sqlite3.Connection):
+    """A sqlite3 connection set up the way the service needs it.
+
+    sqlite3 calls this for every connection it opens, in the thread that serves
+    the connection, so the settings cost no extra round trip. Transactions are
+    left to the service to begin (`isolation_level = None`): sqlite3 would
+    otherwise begin one only before a write, leaving earlier reads outside it.
+    """
+
+    def __init__(self, *args: Any, synchronous: Synchronous, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.isolation_level = None
+        self.execute("PRAGMA journal_mode = WAL")
+        self.execute(f"PRAGMA synchronous = {synchronous}")
+        self.execute("PRAGMA foreign_keys = ON")
+
+
+def connect_args(settings: ConnectionSettings) -> dict[str, Any]:
+    """Keyword arguments for each new sqlite3 connection."""
+    return {
+        "factory": partial(Connection, synchronous=settings.database_synchronous),
+        # How long to wait for a lock that another connection holds.
+        "timeout": settings.database_pool_timeout,
+    }
+
+
+class WriteQueue:
+    """Units of work that write take the write lock one at a time, in arrival order.
+
+    Without the queue they would all wait in SQLite's busy handler, which retries
+    at intervals rather than in turn, so that the slowest write could wait many
+    times longer than the writes ahead of it.
+    """
+
+    def __init__(self, timeout: float) -> None:
+        self.timeout = timeout
+        # asyncio.Lock wakes its waiters in the order they came.
+        self._lock = asyncio.Lock()
+
+    @asynccontextmanager
+    async def turn(self, writes: bool) -> AsyncIterator[None]:
+        """Wait for a writer's turn, at most `timeout` seconds; readers need none."""
+        if not writes:
+            yield
+            return
+        try:
+            async with asyncio.timeout(self.timeout):
+                await self._lock.acquire()
+        except TimeoutError as error:
+            raise DatabaseUnavailable from error
+        try:
+            yield
+        finally:
+            self._lock.release()
+
+
+def is_outage(error: BaseException) -> bool:
+    """Whether the driver's error means the database cannot serve now, not a bug in a query."""
+    code = getattr(error, "sqlite_errorcode", None)
+    # Extended codes carry the primary code in their low byte.
+    return isinstance(code, int) and code & 0xFF in OUTAGE_CODES
+
+
+def is_unique_violation(error: BaseException) -> bool:
+    """Whether the driver's error is a write that would duplicate a unique value."""
+    code = getattr(error, "sqlite_errorcode", None)
+    return code in (sqlite3.SQLITE_CONSTRAINT_UNIQUE, sqlite3.SQLITE_CONSTRAINT_PRIMARYKEY)
