@@ -38,8 +38,8 @@ def expected_files(variant: dict[str, str], package: str) -> tuple[set[str], set
     }
     kept: set[str] = set()
     pruned: set[str] = set()
-    for (variable, answer), paths in post_gen.owned_files(package).items():
-        (kept if variant[variable] == answer else pruned).update(paths)
+    for owner, paths in post_gen.owned_files(package).items():
+        (kept if post_gen.chosen(owner, variant) else pruned).update(paths)
     return shared | kept, pruned - kept
 
 

@@ -52,18 +52,23 @@ def check_schema(schema: str, *files: Path) -> None:
 
 
 def setting_variables(project: Path) -> set[str]:
-    """The environment variables the generated Settings model reads."""
-    module = ast.parse(next(project.glob("src/*/settings.py")).read_text())
-    (settings,) = [
-        node for node in module.body if isinstance(node, ast.ClassDef) and node.name == "Settings"
-    ]
-    return {
-        node.target.id.upper()
-        for node in settings.body
-        if isinstance(node, ast.AnnAssign)
-        and isinstance(node.target, ast.Name)
-        and not ast.unparse(node.annotation).startswith("ClassVar")
-    }
+    """The environment variables the generated Settings model reads.
+
+    Settings inherits the database's settings from the modules that use them, so
+    the fields of every settings class in the package count.
+    """
+    fields: set[str] = set()
+    for module in next(project.glob("src/*/settings.py")).parent.glob("*.py"):
+        for node in ast.parse(module.read_text()).body:
+            if isinstance(node, ast.ClassDef) and node.name.endswith("Settings"):
+                fields |= {
+                    item.target.id.upper()
+                    for item in node.body
+                    if isinstance(item, ast.AnnAssign)
+                    and isinstance(item.target, ast.Name)
+                    and not ast.unparse(item.annotation).startswith("ClassVar")
+                }
+    return fields
 
 
 def env_example_variables(project: Path) -> set[str]:

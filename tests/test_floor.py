@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import importlib.util
 import json
-import shutil
 import sqlite3
 import subprocess
 import sys
@@ -45,7 +44,9 @@ def test_floor_answers_like_the_generated_service(cookies: Any, tmp_path: Path) 
     with sqlite3.connect(service_db) as db:
         db.executemany("INSERT INTO notes (text, completed) VALUES (?, ?)", SEEDED)
     floor_db = tmp_path / "floor.db"
-    shutil.copyfile(service_db, floor_db)
+    # The backup API copies what the write-ahead log holds too.
+    with sqlite3.connect(service_db) as source, sqlite3.connect(floor_db) as copy:
+        source.backup(copy)
 
     package = project.name.replace("-", "_")
     script = str(Path(__file__).with_name("floor_contract.py"))

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import ast
 import tomllib
+from itertools import product
 from pathlib import Path
 
 import pytest
@@ -18,40 +19,61 @@ from .conftest import ANSWERS
 TEMPLATE_PACKAGE = "{{cookiecutter.package_name}}"
 
 
-def template_owned_files() -> dict[tuple[str, str], list[str]]:
+def template_owned_files() -> dict[str, list[str]]:
     return post_gen.owned_files(TEMPLATE_PACKAGE)
 
 
 def test_every_listed_file_exists_in_the_template() -> None:
     variants = PROJECT_TEMPLATE / post_gen.VARIANTS_DIR
-    for (variable, answer), paths in template_owned_files().items():
+    for owner, paths in template_owned_files().items():
         for path in paths:
-            assert (variants / variable / answer / path).is_file(), (variable, answer, path)
+            assert (variants / owner / path).is_file(), (owner, path)
 
 
 def test_every_template_file_is_shared_or_owned() -> None:
     variants = PROJECT_TEMPLATE / post_gen.VARIANTS_DIR
     owned = {
-        variants / variable / answer / path
-        for (variable, answer), paths in template_owned_files().items()
-        for path in paths
+        variants / owner / path for owner, paths in template_owned_files().items() for path in paths
     }
     in_variants = {path for path in variants.rglob("*") if path.is_file()}
-    assert in_variants - owned == set(), "files under _variants that no answer owns"
+    assert in_variants - owned == set(), "files under _variants that no owner has"
     # Owned files replace nothing: no shared file sits where an owned one lands.
-    for (_, _), paths in template_owned_files().items():
+    for paths in template_owned_files().values():
         for path in paths:
             assert not (PROJECT_TEMPLATE / path).exists(), f"{path} is both shared and owned"
 
 
-def test_table_and_validation_cover_exactly_the_choice_prompts() -> None:
-    choices = {
+def choice_prompts() -> dict[str, list[str]]:
+    return {
         name: value
         for name, value in ANSWERS.items()
         if isinstance(value, list) and not name.startswith("_")
     }
-    assert {name: tuple(values) for name, values in choices.items()} == pre_gen.CHOICES
-    assert {name: list(answers) for name, answers in post_gen.OWNED_FILES.items()} == choices
+
+
+def test_validation_covers_exactly_the_choice_prompts() -> None:
+    assert {name: list(answers) for name, answers in pre_gen.CHOICES.items()} == choice_prompts()
+
+
+def test_every_owner_stands_for_answers_of_choice_prompts() -> None:
+    choices = choice_prompts()
+    for owner in post_gen.OWNED_FILES:
+        for variable, answer in post_gen.conditions(owner).items():
+            assert answer in choices.get(variable, []), owner
+
+
+def test_every_combination_of_answers_gets_each_owned_path_at_most_once() -> None:
+    """Two owners chosen together never move a file onto the same path."""
+    choices = choice_prompts()
+    for values in product(*choices.values()):
+        answers = dict(zip(choices, values, strict=True))
+        kept = [
+            path
+            for owner, paths in template_owned_files().items()
+            if post_gen.chosen(owner, answers)
+            for path in paths
+        ]
+        assert len(kept) == len(set(kept)), answers
 
 
 def make_tree(root: Path, files: list[str]) -> None:
@@ -65,61 +87,61 @@ def small_table(monkeypatch: pytest.MonkeyPatch) -> None:
         post_gen,
         "OWNED_FILES",
         {
-            "backend": {"orm": ["src/{package}/db.py"], "databases": ["src/{package}/db.py"]},
-            "database": {"sqlite": [], "postgresql": ["compose.yaml"]},
+            "backend=orm": ["src/{package}/db.py"],
+            "backend=databases": ["src/{package}/db.py"],
+            "database=postgresql": ["compose.yaml"],
+            "backend=orm+database=sqlite": ["src/{package}/sqlite.py"],
         },
     )
 
 
 ANSWERS_ORM_SQLITE = {"backend": "orm", "database": "sqlite", "package_name": "pkg"}
+SMALL_TREE = [
+    "README.md",
+    "_variants/backend=orm/src/pkg/db.py",
+    "_variants/backend=databases/src/pkg/db.py",
+    "_variants/database=postgresql/compose.yaml",
+    "_variants/backend=orm+database=sqlite/src/pkg/sqlite.py",
+]
 
 
 def test_prune_keeps_the_chosen_files_and_deletes_the_rest(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     small_table(monkeypatch)
-    make_tree(
-        tmp_path,
-        [
-            "README.md",
-            "_variants/backend/orm/src/pkg/db.py",
-            "_variants/backend/databases/src/pkg/db.py",
-            "_variants/database/postgresql/compose.yaml",
-        ],
-    )
+    make_tree(tmp_path, SMALL_TREE)
     kept = post_gen.prune(tmp_path, ANSWERS_ORM_SQLITE)
-    assert kept == ["src/pkg/db.py"]
+    assert kept == ["src/pkg/db.py", "src/pkg/sqlite.py"]
     files = files_in(tmp_path)
-    assert files == {"README.md", "src/pkg/db.py"}
-    assert (tmp_path / "src/pkg/db.py").read_text() == "_variants/backend/orm/src/pkg/db.py"
+    assert files == {"README.md", "src/pkg/db.py", "src/pkg/sqlite.py"}
+    assert (tmp_path / "src/pkg/db.py").read_text() == "_variants/backend=orm/src/pkg/db.py"
     # A second run on the pruned project changes nothing.
     assert post_gen.prune(tmp_path, ANSWERS_ORM_SQLITE) == []
     assert files_in(tmp_path) == files
+
+
+def test_prune_drops_an_owner_unless_all_its_answers_are_chosen(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    small_table(monkeypatch)
+    make_tree(tmp_path, SMALL_TREE)
+    kept = post_gen.prune(tmp_path, {**ANSWERS_ORM_SQLITE, "database": "postgresql"})
+    assert kept == ["src/pkg/db.py", "compose.yaml"]
 
 
 @pytest.mark.parametrize(
     ("files", "message"),
     [
         (
-            ["_variants/backend/orm/src/pkg/db.py", "_variants/database/postgresql/compose.yaml"],
-            "_variants/backend/databases/src/pkg/db.py is listed but missing",
+            [path for path in SMALL_TREE if "databases" not in path],
+            "_variants/backend=databases/src/pkg/db.py is listed but missing",
         ),
         (
-            [
-                "_variants/backend/orm/src/pkg/db.py",
-                "_variants/backend/databases/src/pkg/db.py",
-                "_variants/database/postgresql/compose.yaml",
-                "_variants/backend/orm/stray.py",
-            ],
-            "_variants/backend/orm/stray.py belongs to no answer",
+            [*SMALL_TREE, "_variants/backend=orm/stray.py"],
+            "_variants/backend=orm/stray.py belongs to no owner",
         ),
         (
-            [
-                "src/pkg/db.py",
-                "_variants/backend/orm/src/pkg/db.py",
-                "_variants/backend/databases/src/pkg/db.py",
-                "_variants/database/postgresql/compose.yaml",
-            ],
+            [*SMALL_TREE, "src/pkg/db.py"],
             "src/pkg/db.py is both shared and owned",
         ),
     ],

@@ -340,20 +340,26 @@ def test_read_only_sqlite_file_is_503_for_writes(project: Project, tmp_path: Pat
 
 
 @contextmanager
-def read_only(path: Path) -> Iterator[None]:
-    """Make a file read-only for its owner and, through the immutable flag, for root too."""
+def read_only(database: Path) -> Iterator[None]:
+    """Make a SQLite database read-only for its owner and, through the immutable flag, for
+    root too: its file and, in WAL mode, the write-ahead log beside it. (Its shared-memory
+    index stays writable, as readers need it.)"""
+    wal = database.with_name(f"{database.name}-wal")
+    paths = [database, wal] if wal.exists() else [database]
     if os.geteuid() == 0:
         chattr = shutil.which("chattr")
         assert chattr, "chattr (e2fsprogs) is needed to make a file read-only for root"
-        subprocess.run([chattr, "+i", str(path)], check=True)
+        subprocess.run([chattr, "+i", *map(str, paths)], check=True)
         try:
             yield
         finally:
-            subprocess.run([chattr, "-i", str(path)], check=True)
+            subprocess.run([chattr, "-i", *map(str, paths)], check=True)
     else:
-        mode = path.stat().st_mode
-        path.chmod(0o444)
+        modes = {path: path.stat().st_mode for path in paths}
+        for path in paths:
+            path.chmod(0o444)
         try:
             yield
         finally:
-            path.chmod(mode)
+            for path, mode in modes.items():
+                path.chmod(mode)
