@@ -2,6 +2,7 @@
 
 from typing import Annotated
 
+from databases.core import Connection
 from fastapi import Depends
 from sqlalchemy import delete, insert, select, update
 
@@ -17,7 +18,7 @@ class NoteRepository:
     one transaction, which commits or rolls back whole.
     """
 
-    def __init__(self, connection: ConnectionDep) -> None:
+    def __init__(self, connection: Connection) -> None:
         self.connection = connection
 
     async def create(self, data: NoteCreate) -> NoteRead:
@@ -60,4 +61,9 @@ class NoteRepository:
         return found is not None
 
 
-NotesDep = Annotated[NoteRepository, Depends()]
+async def get_notes(connection: ConnectionDep) -> NoteRepository:
+    # An async function: FastAPI would construct the class in a worker thread.
+    return NoteRepository(connection)
+
+
+NotesDep = Annotated[NoteRepository, Depends(get_notes)]

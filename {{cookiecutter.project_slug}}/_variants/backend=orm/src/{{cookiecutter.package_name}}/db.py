@@ -84,13 +84,19 @@ class Database:
 
     @asynccontextmanager
     async def unit_of_work(self, *, writes: bool) -> AsyncIterator[AsyncSession]:
-        """A session whose work is committed at the end, or rolled back on any error."""
+        """A session whose work is committed at the end, or rolled back on any error.
+
+        A unit of work that only reads runs without a transaction: at PostgreSQL's
+        default isolation, READ COMMITTED, each statement sees a snapshot of its
+        own either way, and BEGIN and COMMIT would be two more round trips.
+        """
+        options = {} if writes else {"isolation_level": "AUTOCOMMIT"}
         async with self.sessions() as session:
             with translated_errors():
                 try:
                     # Connect now, so that an unreachable server is a 503 before
                     # the request's own work starts.
-                    await session.connection()
+                    await session.connection(execution_options=options)
                 except (OSError, TimeoutError) as error:  # raised by the driver as is
                     raise DatabaseUnavailable from error
                 yield session

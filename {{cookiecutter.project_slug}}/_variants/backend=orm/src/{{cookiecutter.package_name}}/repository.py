@@ -5,6 +5,7 @@ from typing import Annotated
 
 from fastapi import Depends
 from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncSession
 
 from .db import SessionDep
 from .models import Note
@@ -18,7 +19,7 @@ class NoteRepository:
     once; the session commits them when the request's work is done.
     """
 
-    def __init__(self, session: SessionDep) -> None:
+    def __init__(self, session: AsyncSession) -> None:
         self.session = session
 
     async def create(self, data: NoteCreate) -> Note:
@@ -56,4 +57,9 @@ class NoteRepository:
         return True
 
 
-NotesDep = Annotated[NoteRepository, Depends()]
+async def get_notes(session: SessionDep) -> NoteRepository:
+    # An async function: FastAPI would construct the class in a worker thread.
+    return NoteRepository(session)
+
+
+NotesDep = Annotated[NoteRepository, Depends(get_notes)]
