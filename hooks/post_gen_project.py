@@ -38,6 +38,7 @@ OWNED_FILES: dict[str, list[str]] = {
         "tests/test_unit_of_work.py",
     ],
     "database=sqlite": [
+        "src/{package}/backup.py",
         "src/{package}/dialect.py",
         "tests/provision.py",
         "tests/test_dialect.py",

@@ -1,13 +1,17 @@
 """What is particular to SQLite: its file, its pragmas, its locks and its writers."""
 
 import asyncio
+import multiprocessing
 import sqlite3
+from concurrent.futures import ProcessPoolExecutor
+from pathlib import Path
 
 import pytest
 from httpx import Response
 from pydantic import ValidationError
 from sqlalchemy import make_url
 
+from {{ cookiecutter.package_name }}.backup import main as backup_main
 from {{ cookiecutter.package_name }}.main import create_app
 from {{ cookiecutter.package_name }}.settings import Settings
 
@@ -90,3 +94,58 @@ async def test_a_writer_waiting_past_the_timeout_is_503(fresh_database_url: str)
         # Readers never wait for writers.
         assert read.status_code == 200
         assert (await client.post("/notes", json={"text": "Later"})).status_code == 201
+
+
+def write_notes(database_url: str, prefix: str, count: int) -> list[int]:
+    """In a process of its own: serve the app and create `count` notes at once."""
+
+    async def create_all() -> list[int]:
+        async with serve(create_app(Settings(database_url=database_url))) as client:
+            responses = await asyncio.gather(
+                *(client.post("/notes", json={"text": f"{prefix} {n}"}) for n in range(count))
+            )
+        return [response.status_code for response in responses]
+
+    return asyncio.run(create_all())
+
+
+def count_notes(database: Path) -> int:
+    with sqlite3.connect(database) as connection:
+        return int(connection.execute("SELECT count(*) FROM notes").fetchone()[0])
+
+
+async def test_two_processes_write_to_one_file(fresh_database_url: str) -> None:
+    """Each process queues its own writers; between them, SQLite's busy timeout."""
+    spawn = multiprocessing.get_context("spawn")
+    with ProcessPoolExecutor(2, mp_context=spawn) as processes:
+        results = processes.map(write_notes, [fresh_database_url] * 2, ["one", "two"], [100] * 2)
+        statuses = [status for result in results for status in result]
+    assert statuses == [201] * 200
+    assert count_notes(Path(str(make_url(fresh_database_url).database))) == 200
+
+
+async def test_backup_under_write_load_holds_every_note_committed_before_it(
+    fresh_database_url: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    copy = tmp_path / "copy.db"
+    monkeypatch.setenv("DATABASE_URL", fresh_database_url)
+    async with serve(create_app(Settings(database_url=fresh_database_url))) as client:
+
+        async def create(prefix: str, count: int) -> set[int]:
+            responses = await asyncio.gather(
+                *(client.post("/notes", json={"text": f"{prefix} {n}"}) for n in range(count))
+            )
+            assert [response.status_code for response in responses] == [201] * count
+            return {response.json()["id"] for response in responses}
+
+        committed_before = await create("before", 100)
+        # The command, as `make backup to=...` runs it, while 100 more notes are written.
+        status, created_during = await asyncio.gather(
+            asyncio.to_thread(backup_main, [str(copy)]), create("during", 100)
+        )
+    assert status == 0
+
+    with sqlite3.connect(copy) as backed_up:
+        assert backed_up.execute("PRAGMA integrity_check").fetchone() == ("ok",)
+        ids = {note_id for (note_id,) in backed_up.execute("SELECT id FROM notes")}
+    assert committed_before <= ids <= committed_before | created_during
