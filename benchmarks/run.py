@@ -40,15 +40,14 @@ ROOT = Path(__file__).resolve().parents[1]
 HERE = ROOT / "benchmarks"
 sys.path.insert(0, str(ROOT))
 
-from tests.postgres import find_bin_dir, throwaway_cluster  # noqa: E402
-from tests.serving import free_port  # noqa: E402
+from harness.dockerfile import production_command  # noqa: E402
+from harness.postgres import find_bin_dir, throwaway_cluster  # noqa: E402
+from harness.serving import free_port  # noqa: E402
 
 NOTES = 1000
 ENDPOINTS = {"get": "GET /notes/{id}", "list": "GET /notes?limit=50", "post": "POST /notes"}
 DATABASES = ("postgresql", "sqlite")
 BACKENDS = ("orm", "databases")
-# Where the generated Dockerfile binds, replaced by loopback and a free port; one worker.
-BIND_OPTIONS = ("--host", "--port")
 # The issue's targets: requests/s as a share of the floor's.
 MIN_RATIO = {"get": 0.35, "list": 0.35, "post": 0.30}
 MAX_P99_RATIO = 4.0
@@ -285,28 +284,6 @@ def seed(target: Target) -> None:
             await connection.close()
 
     asyncio.run(insert())
-
-
-def production_command(project: Path) -> tuple[str, list[str]]:
-    """The app and uvicorn's options as the generated Dockerfile's CMD serves it.
-
-    The CMD is exec form: ["uvicorn", "<package>.main:create_app", "--factory", ...];
-    uvicorn[standard] picks uvloop and httptools itself and logs each request. Only
-    the address changes, to loopback, and the workers are fixed at one.
-    """
-    lines = (project / "Dockerfile").read_text().splitlines()
-    cmd = next(line for line in reversed(lines) if line.startswith("CMD "))
-    program, app, *given = json.loads(cmd.removeprefix("CMD "))
-    if program != "uvicorn":
-        raise RuntimeError(f"the Dockerfile's CMD does not run uvicorn: {cmd}")
-    options: list[str] = []
-    arguments = iter(given)
-    for argument in arguments:
-        if argument in BIND_OPTIONS:
-            next(arguments)
-        else:
-            options.append(argument)
-    return app, [*options, "--host", "127.0.0.1", "--workers", "1"]
 
 
 def sqlite_path(url: str) -> str:

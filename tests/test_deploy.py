@@ -15,12 +15,13 @@ import sys
 from pathlib import Path
 from typing import Any
 
-import pytest
 import yaml
 from dockerfile_parse import DockerfileParser
 
-from .baking import bake, console_blocks, dependency_names, readme_commands
-from .conftest import TEMPLATE, VARIANTS, variant_id
+from harness.baking import TEMPLATE, VARIANTS, Bake, variant_id
+from harness.dockerfile import production_command
+
+from .baking import console_blocks, readme_commands
 
 SECRET_WORDS = re.compile(r"PASSWORD|SECRET|TOKEN|DATABASE_URL", re.I)
 SLIM_PYTHON = re.compile(r"python:3\.(1[1-9])-slim$")
@@ -29,15 +30,6 @@ KEYS = ("USER", "PASSWORD", "DB")
 # README sections whose console commands a test runs, and the one only checked here.
 RUN_SECTIONS = {"Install", "Point it at PostgreSQL", "Migrate", "Run", "Test", "Pre-commit hooks"}
 CONTAINER_SECTION = "Running in production"
-
-
-@pytest.fixture(scope="module", params=VARIANTS, ids=variant_id)
-def project(request: pytest.FixtureRequest, cookies_session: Any) -> Path:
-    return bake(cookies_session, **request.param)
-
-
-def database(project: Path) -> str:
-    return "postgresql" if "asyncpg" in dependency_names(project) else "sqlite"
 
 
 def check_schema(schema: str, *files: Path) -> None:
@@ -49,6 +41,27 @@ def check_schema(schema: str, *files: Path) -> None:
         check=False,
     )
     assert result.returncode == 0, result.stdout + result.stderr
+
+
+def stages(project: Path) -> list[list[dict[str, Any]]]:
+    """The Dockerfile's instructions, one list per stage."""
+    parser = DockerfileParser(path=str(project / "Dockerfile"))
+    result: list[list[dict[str, Any]]] = []
+    for instruction in parser.structure:
+        if instruction["instruction"] == "FROM":
+            result.append([])
+        if instruction["instruction"] != "COMMENT":
+            assert result, "an instruction before the first FROM"
+            result[-1].append(instruction)
+    return result
+
+
+def instructions(stage: list[dict[str, Any]], name: str) -> list[str]:
+    return [i["value"] for i in stage if i["instruction"] == name]
+
+
+def compose(project: Path) -> dict[str, Any]:
+    return yaml.safe_load((project / "compose.yaml").read_text())  # type: ignore[no-any-return]
 
 
 def setting_variables(project: Path) -> set[str]:
@@ -78,35 +91,32 @@ def readme_settings_variables(project: Path) -> set[str]:
     return set(re.findall(r"^\| `([A-Z][A-Z0-9_]*)` \|", section, re.M))
 
 
-def test_settings_table_env_example_and_model_agree(project: Path) -> None:
-    variables = setting_variables(project)
+def test_settings_table_env_example_and_model_agree(baked: Bake) -> None:
+    variables = setting_variables(baked.path)
     assert "DATABASE_URL" in variables
-    assert readme_settings_variables(project) == variables
-    assert env_example_variables(project) == variables
+    assert readme_settings_variables(baked.path) == variables
+    assert env_example_variables(baked.path) == variables
+
+
+def test_every_readme_command_is_run_or_is_a_container_command(baked: Bake) -> None:
+    readme = (baked.path / "README.md").read_text()
+    sections = set(re.findall(r"^## (.*)$", readme, re.M))
+    with_commands = {name for name in sections if console_blocks(readme, name)}
+    assert with_commands - {CONTAINER_SECTION} <= RUN_SECTIONS
+    docker = readme_commands(baked.path, CONTAINER_SECTION)
+    # Docker cannot run here: every line is a compose command, checked against the files.
+    assert all(line.startswith("docker compose ") for line in docker), docker
+    (migrate,) = [line for line in docker if " run " in line]
+    service, command = migrate.removeprefix("docker compose run --rm ").split(" ", 1)
+    assert service in compose(baked.path)["services"]
+    assert command == readme_commands(baked.path, "Migrate")[0]
 
 
 # Dockerfile
 
 
-def stages(project: Path) -> list[list[dict[str, Any]]]:
-    """The Dockerfile's instructions, one list per stage."""
-    parser = DockerfileParser(path=str(project / "Dockerfile"))
-    result: list[list[dict[str, Any]]] = []
-    for instruction in parser.structure:
-        if instruction["instruction"] == "FROM":
-            result.append([])
-        if instruction["instruction"] != "COMMENT":
-            assert result, "an instruction before the first FROM"
-            result[-1].append(instruction)
-    return result
-
-
-def instructions(stage: list[dict[str, Any]], name: str) -> list[str]:
-    return [i["value"] for i in stage if i["instruction"] == name]
-
-
-def test_dockerfile_builds_in_two_stages_and_runs_as_non_root(project: Path) -> None:
-    builder, final = stages(project)
+def test_dockerfile_builds_in_two_stages_and_runs_as_non_root(baked: Bake) -> None:
+    builder, final = stages(baked.path)
     base, alias = instructions(builder, "FROM")[0].split(" AS ")
     assert SLIM_PYTHON.match(base) and alias == "builder"
     assert SLIM_PYTHON.match(instructions(final, "FROM")[0])
@@ -124,9 +134,8 @@ def test_dockerfile_builds_in_two_stages_and_runs_as_non_root(project: Path) -> 
     assert names.index("USER") > max(i for i, name in enumerate(names) if name in ("RUN", "COPY"))
 
 
-def test_dockerfile_health_check_and_command(project: Path) -> None:
-    _, final = stages(project)
-    package = next(project.glob("src/*/main.py")).parent.name
+def test_dockerfile_health_check_and_command(baked: Bake) -> None:
+    _, final = stages(baked.path)
     (exposed,) = instructions(final, "EXPOSE")
     (healthcheck,) = instructions(final, "HEALTHCHECK")
     options, _, command = healthcheck.partition("CMD ")
@@ -138,15 +147,31 @@ def test_dockerfile_health_check_and_command(project: Path) -> None:
 
     (cmd,) = instructions(final, "CMD")
     argv = json.loads(cmd)  # exec form: uvicorn is PID 1 and gets the stop signal
-    assert argv[:3] == ["uvicorn", f"{package}.main:create_app", "--factory"]
+    assert argv[:3] == ["uvicorn", f"{baked.package}.main:create_app", "--factory"]
     assert "--reload" not in argv
     assert argv[argv.index("--port") + 1] == exposed
     assert argv[argv.index("--host") + 1] == "0.0.0.0"
     assert not instructions(final, "ENTRYPOINT")  # migrations are not hidden in start-up
 
 
-def test_dockerfile_bakes_in_no_secrets_and_copies_what_the_image_needs(project: Path) -> None:
-    builder, final = stages(project)
+def test_tests_and_benchmarks_serve_the_dockerfile_command(baked: Bake) -> None:
+    # The service is measured and tested as shipped: the Dockerfile's CMD, with only
+    # the address moved to loopback and one worker.
+    shipped = DockerfileParser(str(baked.path / "Dockerfile")).cmd
+    app, options = production_command(baked.path)
+
+    program, shipped_app, *shipped_options = json.loads(shipped)
+    assert (program, shipped_app) == ("uvicorn", app)
+    kept = [
+        option
+        for option, previous in zip(shipped_options, [None, *shipped_options], strict=False)
+        if option not in ("--host", "--port") and previous not in ("--host", "--port")
+    ]
+    assert kept and options == [*kept, "--host", "127.0.0.1", "--workers", "1"]
+
+
+def test_dockerfile_bakes_in_no_secrets_and_copies_what_the_image_needs(baked: Bake) -> None:
+    builder, final = stages(baked.path)
     for stage in (builder, final):
         for value in instructions(stage, "ENV") + instructions(stage, "ARG"):
             assert not SECRET_WORDS.search(value), value
@@ -156,12 +181,12 @@ def test_dockerfile_bakes_in_no_secrets_and_copies_what_the_image_needs(project:
             *sources, _ = shlex.split(value)
             for source in sources:
                 assert not source.startswith(".env") and source not in (".", "./"), value
-                assert (project / source).exists(), f"COPY of missing {source}"
+                assert (baked.path / source).exists(), f"COPY of missing {source}"
     final_copies = " ".join(instructions(final, "COPY"))
     # The image can run `alembic upgrade head`: it holds the configuration and the scripts.
     assert "alembic.ini" in final_copies and "migrations" in final_copies
 
-    ignored = (project / ".dockerignore").read_text().splitlines()
+    ignored = (baked.path / ".dockerignore").read_text().splitlines()
     for pattern in (".env", ".git/", ".venv/", "*.db"):
         assert pattern in ignored
 
@@ -169,25 +194,21 @@ def test_dockerfile_bakes_in_no_secrets_and_copies_what_the_image_needs(project:
 # compose.yaml
 
 
-def compose(project: Path) -> dict[str, Any]:
-    return yaml.safe_load((project / "compose.yaml").read_text())  # type: ignore[no-any-return]
+def test_compose_file_matches_the_schema(baked: Bake) -> None:
+    check_schema("vendor.compose-spec", baked.path / "compose.yaml")
 
 
-def test_compose_file_matches_the_schema(project: Path) -> None:
-    check_schema("vendor.compose-spec", project / "compose.yaml")
-
-
-def test_compose_services_ports_and_storage(project: Path) -> None:
-    spec = compose(project)
+def test_compose_services_ports_and_storage(baked: Bake) -> None:
+    spec = compose(baked.path)
     services = spec["services"]
     app = services["app"]
     assert app["build"] == "."
-    _, final = stages(project)
+    _, final = stages(baked.path)
     (exposed,) = instructions(final, "EXPOSE")
     # Published on loopback only; a proxy or load balancer fronts it in production.
     assert app["ports"] == [f"127.0.0.1:{exposed}:{exposed}"]
     url = app["environment"]["DATABASE_URL"]
-    if database(project) == "sqlite":
+    if baked.answers["database"] == "sqlite":
         assert set(services) == {"app"}
         assert app["volumes"] == ["data:/data"]
         assert set(spec["volumes"]) == {"data"}
@@ -210,16 +231,16 @@ def test_compose_services_ports_and_storage(project: Path) -> None:
         assert url == f"postgresql://{user}:{password}@db:5432/{name}"
 
 
-def test_compose_gives_the_app_only_settings_it_reads(project: Path) -> None:
-    environment = compose(project)["services"]["app"]["environment"]
-    assert set(environment) <= setting_variables(project)
+def test_compose_gives_the_app_only_settings_it_reads(baked: Bake) -> None:
+    environment = compose(baked.path)["services"]["app"]["environment"]
+    assert set(environment) <= setting_variables(baked.path)
 
 
 # GitHub Actions
 
 
-def test_generated_workflow_is_valid_and_runs_the_readme_commands(project: Path) -> None:
-    path = project / ".github/workflows/ci.yml"
+def test_generated_workflow_is_valid_and_runs_the_readme_commands(baked: Bake) -> None:
+    path = baked.path / ".github/workflows/ci.yml"
     check_schema("vendor.github-workflows", path)
     text = path.read_text()
     # Jinja left GitHub's own expressions alone.
@@ -229,7 +250,7 @@ def test_generated_workflow_is_valid_and_runs_the_readme_commands(project: Path)
     (job,) = workflow["jobs"].values()
     assert job["strategy"]["fail-fast"] is False
     commands = [line for step in job["steps"] if "run" in step for line in step["run"].splitlines()]
-    readme = [*readme_commands(project, "Install"), *readme_commands(project, "Test")]
+    readme = [*readme_commands(baked.path, "Install"), *readme_commands(baked.path, "Test")]
     assert commands == [
         'pip install -e ".[dev]"',
         "ruff check .",
@@ -239,7 +260,7 @@ def test_generated_workflow_is_valid_and_runs_the_readme_commands(project: Path)
     ]
     assert set(commands) - {'pip install -e ".[dev]"'} <= set(readme)
     assert 'pip install -e ".[dev]"' in readme
-    if database(project) == "postgresql":
+    if baked.answers["database"] == "postgresql":
         postgres = job["services"]["postgres"]
         assert "pg_isready" in postgres["options"]
         (mapping,) = postgres["ports"]
@@ -289,7 +310,7 @@ def test_template_workflow_jobs_split_the_suite_without_overlap() -> None:
     assert sorted(test for tests in jobs for test in tests) == sorted(everything)
 
 
-# Makefile and README
+# Makefile and pre-commit
 
 
 def make_dry_run(project: Path, *arguments: str) -> subprocess.CompletedProcess[str]:
@@ -302,8 +323,8 @@ def make_dry_run(project: Path, *arguments: str) -> subprocess.CompletedProcess[
     )
 
 
-def test_make_targets_run_exactly_the_readme_commands(project: Path) -> None:
-    readme = (project / "README.md").read_text()
+def test_make_targets_run_exactly_the_readme_commands(baked: Bake) -> None:
+    readme = (baked.path / "README.md").read_text()
     section = readme.split("\n## Make targets\n", 1)[1].split("\n## ", 1)[0]
     rows = re.findall(r"^\| `make ([^`]*)` \| (.*) \|$", section, re.M)
     assert [row[0].split()[0] for row in rows] == [
@@ -317,35 +338,21 @@ def test_make_targets_run_exactly_the_readme_commands(project: Path) -> None:
     documented = {
         line
         for name in ("Install", "Migrate", "Run", "Test")
-        for line in readme_commands(project, name)
+        for line in readme_commands(baked.path, name)
     }
     for arguments, listed in rows:
-        result = make_dry_run(project, *shlex.split(arguments))
+        result = make_dry_run(baked.path, *shlex.split(arguments))
         assert result.returncode == 0, result.stderr
         commands = result.stdout.splitlines()
         assert commands == re.findall(r"`([^`]*)`", listed)
         assert set(commands) <= documented, set(commands) - documented
-    missing_message = make_dry_run(project, "revision")
+    missing_message = make_dry_run(baked.path, "revision")
     assert missing_message.returncode != 0
     assert 'make revision m="describe the change"' in missing_message.stderr
 
 
-def test_every_readme_command_is_run_or_is_a_container_command(project: Path) -> None:
-    readme = (project / "README.md").read_text()
-    sections = set(re.findall(r"^## (.*)$", readme, re.M))
-    with_commands = {name for name in sections if console_blocks(readme, name)}
-    assert with_commands - {CONTAINER_SECTION} <= RUN_SECTIONS
-    docker = readme_commands(project, CONTAINER_SECTION)
-    # Docker cannot run here: every line is a compose command, checked against the files.
-    assert all(line.startswith("docker compose ") for line in docker), docker
-    (migrate,) = [line for line in docker if " run " in line]
-    service, command = migrate.removeprefix("docker compose run --rm ").split(" ", 1)
-    assert service in compose(project)["services"]
-    assert command == readme_commands(project, "Migrate")[0]
-
-
-def test_pre_commit_hooks_are_the_projects_own_tools(project: Path) -> None:
-    config = yaml.safe_load((project / ".pre-commit-config.yaml").read_text())
+def test_pre_commit_hooks_are_the_projects_own_tools(baked: Bake) -> None:
+    config = yaml.safe_load((baked.path / ".pre-commit-config.yaml").read_text())
     (repo,) = config["repos"]
     assert repo["repo"] == "local"  # no clone from GitHub: the project's installed tools
     entries = {hook["id"]: hook["entry"] for hook in repo["hooks"]}

@@ -6,20 +6,17 @@ requests exactly as the generated services do; this keeps it from drifting.
 
 from __future__ import annotations
 
-import importlib.util
 import json
 import shutil
 import sqlite3
 import subprocess
 import sys
 from pathlib import Path
-from types import ModuleType
 from typing import Any
 
-from dockerfile_parse import DockerfileParser
+from harness.baking import TEMPLATE
 
 from .baking import bake
-from .conftest import TEMPLATE
 
 BENCHMARKS = TEMPLATE / "benchmarks"
 SEEDED = [("first", False), ("second", True), ("third", False)]
@@ -32,7 +29,7 @@ def check(command: list[str], cwd: Path, env: dict[str, str] | None = None) -> s
 
 
 def test_floor_answers_like_the_generated_service(cookies: Any, tmp_path: Path) -> None:
-    project = bake(cookies, backend="orm", database="sqlite")
+    project = bake(cookies, backend="orm", database="sqlite").path
     venv = tmp_path / "venv"
     python = str(venv / "bin" / "python")
     uv = [sys.executable, "-m", "uv"]
@@ -67,30 +64,3 @@ def test_floor_answers_like_the_generated_service(cookies: Any, tmp_path: Path) 
     # The check is only worth something if it covered the success paths.
     statuses = {answer["status"] for answer in seen["service"]}
     assert {200, 201, 404, 422} <= statuses
-
-
-def load_benchmark() -> ModuleType:
-    spec = importlib.util.spec_from_file_location("benchmark_run", BENCHMARKS / "run.py")
-    assert spec is not None and spec.loader is not None
-    module = importlib.util.module_from_spec(spec)
-    sys.modules[spec.name] = module  # its dataclasses look themselves up there
-    spec.loader.exec_module(module)
-    return module
-
-
-def test_benchmark_serves_the_dockerfile_command(cookies: Any) -> None:
-    # The benchmark measures the service as shipped: the Dockerfile's CMD, with only
-    # the address moved to loopback and one worker.
-    benchmark = load_benchmark()
-    project = bake(cookies, backend="orm", database="postgresql")
-    shipped = DockerfileParser(str(project / "Dockerfile")).cmd
-    app, options = benchmark.production_command(project)
-
-    program, shipped_app, *shipped_options = json.loads(shipped)
-    assert (program, shipped_app) == ("uvicorn", app)
-    kept = [
-        option
-        for option, previous in zip(shipped_options, [None, *shipped_options], strict=False)
-        if option not in ("--host", "--port") and previous not in ("--host", "--port")
-    ]
-    assert kept and options == [*kept, "--host", "127.0.0.1", "--workers", "1"]

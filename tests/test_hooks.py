@@ -8,12 +8,12 @@ from pathlib import Path
 
 import pytest
 
+from harness.baking import CHOICES, CONTEXT, DEFAULT_VARIANT
 from hooks import post_gen_project as post_gen
 from hooks import pre_gen_project as pre_gen
 from local_extensions import py_str, toml_str
 
 from .baking import PROJECT_TEMPLATE, files_in
-from .conftest import ANSWERS
 
 TEMPLATE_PACKAGE = "{{cookiecutter.package_name}}"
 
@@ -45,13 +45,8 @@ def test_every_template_file_is_shared_or_owned() -> None:
 
 
 def test_table_and_validation_cover_exactly_the_choice_prompts() -> None:
-    choices = {
-        name: value
-        for name, value in ANSWERS.items()
-        if isinstance(value, list) and not name.startswith("_")
-    }
-    assert {name: tuple(values) for name, values in choices.items()} == pre_gen.CHOICES
-    assert {name: list(answers) for name, answers in post_gen.OWNED_FILES.items()} == choices
+    assert {name: tuple(values) for name, values in CHOICES.items()} == pre_gen.CHOICES
+    assert {name: list(answers) for name, answers in post_gen.OWNED_FILES.items()} == CHOICES
 
 
 def make_tree(root: Path, files: list[str]) -> None:
@@ -199,7 +194,7 @@ def test_old_cookiecutter_is_refused_with_the_fix() -> None:
 
 
 def test_validate_accepts_the_defaults() -> None:
-    answers = dict(ANSWERS, backend="orm", database="sqlite")
+    answers = dict(CONTEXT, **DEFAULT_VARIANT)
     answers.update(project_slug="notes-service", package_name="notes_service")
     assert pre_gen.validate(answers, "2.7.1") == []
 
