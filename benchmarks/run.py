@@ -222,7 +222,7 @@ def prepare(database: str, admin_url: str, work: Path, pool_size: int) -> list[T
     floor_url = create_database(database, admin_url, work, floor_name.replace("-", "_"))
     migrate(*migrate_with, floor_url)
     # Served with the variants' options, --factory among them.
-    uvicorn = [sys.executable, "-m", "uvicorn", "--app-dir", str(HERE)]
+    uvicorn = [sys.executable, "-m", "uvicorn", "--app-dir", str(HERE / "apps")]
     floor = Target(
         floor_name,
         database,

@@ -1,66 +1,64 @@
-"""The benchmark's floor serves the same contract as a generated service.
+"""The benchmark's floor and reference apps serve the same contract as a generated service.
 
-The floor in benchmarks/ is only a fair yardstick while it answers the benchmarked
-requests exactly as the generated services do; this keeps it from drifting.
+The apps in benchmarks/apps are only a fair yardstick while they answer the benchmarked
+requests exactly as the generated services do; this keeps them from drifting.
 """
 
 from __future__ import annotations
 
 import json
-import shutil
 import sqlite3
-import subprocess
-import sys
 from pathlib import Path
 from typing import Any
 
+import pytest
+
+from benchmarks.apps import REFERENCES
 from harness.baking import TEMPLATE
+from harness.installing import install_with_uv, project_environment, run
 
 from .baking import bake
 
-BENCHMARKS = TEMPLATE / "benchmarks"
 SEEDED = [("first", False), ("second", True), ("third", False)]
+APPS = ["floor", *(f"reference-{backend}" for backend in REFERENCES)]
 
 
-def check(command: list[str], cwd: Path, env: dict[str, str] | None = None) -> str:
-    result = subprocess.run(command, cwd=cwd, env=env, capture_output=True, text=True)
-    assert result.returncode == 0, f"{command} failed:\n{result.stdout}\n{result.stderr}"
-    return result.stdout
+@pytest.fixture(scope="module")
+def answers(cookies_session: Any, tmp_path_factory: pytest.TempPathFactory) -> dict[str, Any]:
+    """What the generated service and each benchmark app answered to the same requests."""
+    baked = bake(cookies_session, backend="orm", database="sqlite")
+    work = tmp_path_factory.mktemp("contract")
+    env = project_environment(work / "venv", {})
+    # The reference apps' libraries beside the service's own.
+    install_with_uv(baked.path, work / "venv", env, ".", "httpx", "databases")
 
-
-def test_floor_answers_like_the_generated_service(cookies: Any, tmp_path: Path) -> None:
-    project = bake(cookies, backend="orm", database="sqlite").path
-    venv = tmp_path / "venv"
-    python = str(venv / "bin" / "python")
-    uv = [sys.executable, "-m", "uv"]
-    check([*uv, "venv", "--quiet", "--python", sys.executable, str(venv)], project)
-    check([*uv, "pip", "install", "--quiet", "--python", python, ".", "httpx"], project)
-
-    service_db = tmp_path / "service.db"
-    migrate_env = {"PATH": str(venv / "bin"), "DATABASE_URL": f"sqlite:///{service_db}"}
-    check([str(venv / "bin" / "alembic"), "upgrade", "head"], project, migrate_env)
-    with sqlite3.connect(service_db) as db:
+    seeded = work / "seeded.db"
+    run("alembic upgrade head", baked.path, {**env, "DATABASE_URL": f"sqlite:///{seeded}"})
+    with sqlite3.connect(seeded) as db:
         db.executemany("INSERT INTO notes (text, completed) VALUES (?, ?)", SEEDED)
-    floor_db = tmp_path / "floor.db"
-    shutil.copyfile(service_db, floor_db)
 
-    package = project.name.replace("-", "_")
     script = str(Path(__file__).with_name("floor_contract.py"))
-    output = check(
-        [python, script, str(BENCHMARKS), package, str(service_db), str(floor_db)], tmp_path
-    )
-    seen = json.loads(output)
+    python = str(work / "venv" / "bin" / "python")
+    output = run([python, script, str(TEMPLATE), baked.package, str(seeded)], work, env)
+    seen: dict[str, Any] = json.loads(output)
+    assert set(seen) == {"service", *APPS}
+    return seen
 
-    assert len(seen["service"]) == len(seen["floor"]) > 0
-    for service, floor in zip(seen["service"], seen["floor"], strict=True):
-        assert floor["status"] == service["status"], (service, floor)
-        assert floor["content_type"] == service["content_type"], (service, floor)
-        assert floor["location"] == service["location"], (service, floor)
+
+@pytest.mark.parametrize("app", APPS)
+def test_benchmark_app_answers_like_the_generated_service(
+    answers: dict[str, Any], app: str
+) -> None:
+    assert len(answers["service"]) == len(answers[app]) > 0
+    for service, other in zip(answers["service"], answers[app], strict=True):
+        assert other["status"] == service["status"], (service, other)
+        assert other["content_type"] == service["content_type"], (service, other)
+        assert other["location"] == service["location"], (service, other)
         if service["status"] == 422:
             # Both explain a rejected request in `detail`; the wording may differ.
-            assert floor["body"].keys() == service["body"].keys() == {"detail"}
+            assert other["body"].keys() == service["body"].keys() == {"detail"}
         else:
-            assert floor["body"] == service["body"], (service, floor)
+            assert other["body"] == service["body"], (service, other)
     # The check is only worth something if it covered the success paths.
-    statuses = {answer["status"] for answer in seen["service"]}
+    statuses = {answer["status"] for answer in answers["service"]}
     assert {200, 201, 404, 422} <= statuses

@@ -1,0 +1,1 @@
+"""The template's benchmark: the generated services against a floor and reference apps."""
