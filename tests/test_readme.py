@@ -127,14 +127,18 @@ def test_interactive_prompts_show_labels_and_take_defaults(tmp_path: Path) -> No
     assert (checkout / "notes-service" / "src" / "notes_service" / "main.py").is_file()
 
 
-def test_benchmarks_command_starts_the_benchmark() -> None:
+def test_benchmarks_commands_set_up_and_start_the_benchmark() -> None:
     # The full benchmark takes many minutes and is not part of the suite; its
-    # command must still be the real entry point, with the options the README names.
+    # commands must still be the real set-up script and entry point, with the options
+    # the README names.
     (block,) = console_blocks(README, "Benchmarks")
-    executable, script = block.split()
-    assert executable == ".venv/bin/python"
+    setup, start = block.splitlines()
+    program, script = setup.split()
+    assert program == "bash" and (TEMPLATE / script).is_file()
+    executable, *module = start.split()
+    assert executable == ".venv/bin/python" and module == ["-m", "benchmarks"]
     result = subprocess.run(
-        [sys.executable, script, "--help"],
+        [sys.executable, *module, "--help"],
         cwd=TEMPLATE,
         capture_output=True,
         text=True,
