@@ -75,12 +75,12 @@ def prepare(
     # The apps' tables are built by the same migrations as the variants'.
     migrations = variants[0]
 
-    def app_target(name: str, backend: str | None, module: str, **env: str) -> Target:
+    def app_target(name: str, backend: str | None, module: str, **settings: str) -> Target:
         url = new_database(database, name, migrations.cwd, migrations.env)
         role: Literal["floor", "reference"] = "floor" if backend is None else "reference"
         variable = "FLOOR_DATABASE_URL" if backend is None else "DATABASE_URL"
         program = [sys.executable, "-m", "uvicorn", f"{module}:app_from_environment"]
-        env = {**os.environ, variable: url, **env}
+        env = {**os.environ, variable: url, **settings}
         return Target(name, role, backend, program, TEMPLATE, env)
 
     floor = app_target(floor_name, None, FLOOR, FLOOR_POOL_SIZE=str(pool_size))
