@@ -1,4 +1,4 @@
-"""Baking the template and reading what a bake produced."""
+"""Baking the template with pytest-cookies and reading what a bake produced."""
 
 from __future__ import annotations
 
@@ -7,9 +7,8 @@ import tomllib
 from pathlib import Path
 from typing import Any
 
+from harness.baking import TEMPLATE, Bake, Variant
 from hooks import post_gen_project as post_gen
-
-from .conftest import TEMPLATE
 
 PROJECT_TEMPLATE = TEMPLATE / "{{cookiecutter.project_slug}}"
 
@@ -18,18 +17,19 @@ AWKWARD_NAME = 'Zoë\'s "Quoted" \\ Notes # 1'
 AWKWARD_DESCRIPTION = "Tabs\there, 'single' and \"double\" quotes, a \\ and 🚀"
 
 
-def bake(cookies: Any, **answers: str) -> Path:
+def bake(cookies: Any, **answers: str) -> Bake:
+    """Bake into pytest-cookies' folder; the bake's answers are those cookiecutter rendered."""
     result = cookies.bake(extra_context=answers, template=str(TEMPLATE))
     assert result.exception is None, result.exception
     assert result.exit_code == 0
-    return Path(result.project_path)
+    return Bake(Path(result.project_path), result.context)
 
 
 def files_in(root: Path) -> set[str]:
     return {str(path.relative_to(root)) for path in root.rglob("*") if path.is_file()}
 
 
-def expected_files(variant: dict[str, str], package: str) -> tuple[set[str], set[str]]:
+def expected_files(variant: Variant, package: str) -> tuple[set[str], set[str]]:
     """(files the bake must have, files it must not have) for a variant."""
     shared = {
         path.replace("{{cookiecutter.package_name}}", package)

@@ -1,32 +1,26 @@
+"""The template tests' fixtures and their run summary; shared helpers live in harness/."""
+
 from __future__ import annotations
 
-import json
 import os
 import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-from pathlib import Path
 from typing import Any
 
 import pytest
 
-from .postgres import NoServer, postgres_server
+from harness.baking import VARIANTS, Bake, variant_id
+from harness.postgres import postgres_server
+from harness.throwaway import NoServer
 
-TEMPLATE = Path(__file__).resolve().parents[1]
-ANSWERS = json.loads((TEMPLATE / "cookiecutter.json").read_text())
-
-# Every supported combination of the choice answers.
-VARIANTS = [
-    {"backend": backend, "database": database}
-    for backend in ANSWERS["backend"]
-    for database in ANSWERS["database"]
-]
-
-DEFAULT_VARIANT = {name: ANSWERS[name][0] for name in ("backend", "database")}
+from .baking import bake
 
 
-def variant_id(variant: dict[str, str]) -> str:
-    return "-".join(variant.values())
+@pytest.fixture(scope="session", params=VARIANTS, ids=variant_id)
+def baked(request: pytest.FixtureRequest, cookies_session: Any) -> Bake:
+    """Each variant baked once with the default answers, for checks that only read it."""
+    return bake(cookies_session, **request.param)
 
 
 @pytest.fixture(scope="session")
@@ -36,14 +30,14 @@ def postgres_url() -> Iterator[str]:
         with postgres_server() as url:
             yield url
     except NoServer as missing:
-        without_postgres(missing)
+        without_server(missing)
 
 
-def without_postgres(missing: NoServer) -> None:
-    """Skip a test that needs PostgreSQL, or fail it under CI."""
+def without_server(missing: NoServer) -> None:
+    """Skip a test that needs a database server, or fail it under CI."""
     if os.environ.get("CI", "").lower() in ("1", "true", "yes"):
-        pytest.fail(f"CI needs PostgreSQL: {missing}", pytrace=False)
-    pytest.skip(f"PostgreSQL variants skipped: {missing}")
+        pytest.fail(f"CI needs a database server: {missing}", pytrace=False)
+    pytest.skip(f"skipped: {missing}")
 
 
 @pytest.fixture

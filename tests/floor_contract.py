@@ -1,11 +1,12 @@
-"""Send the same requests to the benchmark's floor and to a generated service, in-process.
+"""Send the same requests to the benchmark's apps and to a generated service, in-process.
 
-Run with a generated SQLite project's Python:
+Run with a generated SQLite project's Python, with the reference apps' libraries:
 
-    python floor_contract.py <benchmarks dir> <package> <service db file> <floor db file>
+    python floor_contract.py <repository> <package> <seeded.db>
 
-Both files must hold the same migrated, seeded notes. Prints, as JSON, what each app
-answered: {"floor": [...], "service": [...]}, one entry per request.
+`seeded.db` holds migrated, seeded notes; every app starts from a copy of it beside it.
+Prints, as JSON, what each app answered, one entry per request:
+{"service": [...], "floor": [...], "reference-orm": [...], ...}.
 """
 
 from __future__ import annotations
@@ -14,7 +15,9 @@ import asyncio
 import importlib
 import json
 import os
+import sqlite3
 import sys
+from pathlib import Path
 from typing import Any
 
 import httpx
@@ -56,18 +59,30 @@ async def answers(app: Any) -> list[dict[str, Any]]:
     return seen
 
 
-def main(benchmarks: str, package: str, service_db: str, floor_db: str) -> None:
-    sys.path.insert(0, benchmarks)
-    floor = importlib.import_module("floor")
-    main_module = importlib.import_module(f"{package}.main")
-    settings = importlib.import_module(f"{package}.settings")
-    service = main_module.create_app(settings.Settings(database_url=f"sqlite:///{service_db}"))
-    floor_app = floor.create_app(f"sqlite:///{floor_db}", 2)
-    result = {
-        "floor": asyncio.run(answers(floor_app)),
-        "service": asyncio.run(answers(service)),
-    }
-    print(json.dumps(result))
+def copy_of(seeded: Path, name: str) -> str:
+    """The URL of a fresh copy of the seeded database."""
+    copy = seeded.with_name(f"{name}.db")
+    # The backup API copies what the write-ahead log holds too.
+    with sqlite3.connect(seeded) as source, sqlite3.connect(copy) as target:
+        source.backup(target)
+    return f"sqlite+aiosqlite:///{copy}"
+
+
+def main(repository: str, package: str, seeded_file: str) -> None:
+    sys.path.insert(0, repository)
+    from benchmarks.apps import FLOOR, REFERENCES
+
+    seeded = Path(seeded_file)
+    settings = importlib.import_module(f"{package}.settings").Settings(
+        database_url=copy_of(seeded, "service")
+    )
+    service = importlib.import_module(f"{package}.main").create_app(settings)
+    seen = {"service": asyncio.run(answers(service))}
+    apps = {"floor": FLOOR} | {f"reference-{backend}": app for backend, app in REFERENCES.items()}
+    for name, module in apps.items():
+        app = importlib.import_module(module).create_app(copy_of(seeded, name))
+        seen[name] = asyncio.run(answers(app))
+    print(json.dumps(seen))
 
 
 if __name__ == "__main__":

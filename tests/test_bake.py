@@ -16,6 +16,8 @@ import yaml
 from cookiecutter.exceptions import FailedHookException
 from cookiecutter.main import cookiecutter
 
+from harness.baking import TEMPLATE, Bake
+
 from .baking import (
     AWKWARD_DESCRIPTION,
     AWKWARD_NAME,
@@ -24,7 +26,6 @@ from .baking import (
     expected_files,
     files_in,
 )
-from .conftest import TEMPLATE, VARIANTS, variant_id
 
 DRIVERS = {
     "backend": {"orm": set(), "databases": {"databases"}},
@@ -35,37 +36,29 @@ MARKERS = ("{{", "}}", "{%", "%}", "cookiecutter")
 GITHUB_EXPRESSION = re.compile(r"\$\{\{ [^{}]+ \}\}")
 
 
-@pytest.mark.parametrize("variant", VARIANTS, ids=variant_id)
-def test_bake_has_exactly_the_variant_files(cookies_session: Any, variant: dict[str, str]) -> None:
-    project = bake(cookies_session, **variant)
-    assert project.name == "notes-service"
-    present, absent = expected_files(variant, "notes_service")
-    assert files_in(project) == present
-    assert not absent & files_in(project)
-    assert not (project / "_variants").exists()
+def test_bake_has_exactly_the_variant_files(baked: Bake) -> None:
+    assert baked.path.name == "notes-service"
+    present, absent = expected_files(baked.variant, baked.package)
+    assert files_in(baked.path) == present
+    assert not absent & files_in(baked.path)
+    assert not (baked.path / "_variants").exists()
 
 
-@pytest.mark.parametrize("variant", VARIANTS, ids=variant_id)
-def test_bake_leaves_no_template_markers(cookies_session: Any, variant: dict[str, str]) -> None:
-    project = bake(cookies_session, **variant)
-    for path in project.rglob("*"):
+def test_bake_leaves_no_template_markers(baked: Bake) -> None:
+    for path in baked.path.rglob("*"):
         if path.is_file():
             # GitHub's own `${{ ... }}` expressions are meant to be in the workflows.
             text = GITHUB_EXPRESSION.sub("", path.read_text())
             for marker in MARKERS:
-                assert marker not in text, f"{marker!r} left in {path.relative_to(project)}"
+                assert marker not in text, f"{marker!r} left in {path.relative_to(baked.path)}"
 
 
-@pytest.mark.parametrize("variant", VARIANTS, ids=variant_id)
-def test_pyproject_lists_exactly_the_variant_drivers(
-    cookies_session: Any, variant: dict[str, str]
-) -> None:
-    project = bake(cookies_session, **variant)
-    expected = DRIVERS["backend"][variant["backend"]] | DRIVERS["database"][variant["database"]]
-    names = dependency_names(project)
+def test_pyproject_lists_exactly_the_variant_drivers(baked: Bake) -> None:
+    expected = set().union(*(DRIVERS[name][answer] for name, answer in baked.variant.items()))
+    names = dependency_names(baked.path)
     assert names & ALL_DRIVERS == expected
     assert {"fastapi", "sqlalchemy", "alembic", "pydantic-settings"} <= names
-    requirements = tomllib.loads((project / "pyproject.toml").read_text())["project"]
+    requirements = tomllib.loads((baked.path / "pyproject.toml").read_text())["project"]
     assert all(">=" in requirement for requirement in requirements["dependencies"])
     assert "sqlalchemy[asyncio]>=" in " ".join(requirements["dependencies"])
 
@@ -88,7 +81,7 @@ def test_awkward_answers_survive_into_every_file(cookies_session: Any) -> None:
         project_slug="zoe-notes",
         description=AWKWARD_DESCRIPTION,
         author_name='O\'Brien "Bob" \\',
-    )
+    ).path
     metadata = tomllib.loads((project / "pyproject.toml").read_text())["project"]
     assert metadata["description"] == AWKWARD_DESCRIPTION
     assert metadata["authors"] == [{"name": 'O\'Brien "Bob" \\', "email": "you@example.com"}]
@@ -183,12 +176,9 @@ def test_unknown_choice_on_the_command_line(tmp_path: Path) -> None:
     assert list(tmp_path.iterdir()) == []
 
 
-@pytest.mark.parametrize("variant", VARIANTS, ids=variant_id)
-def test_text_length_agrees_across_model_migration_and_readme(
-    cookies_session: Any, variant: dict[str, str]
-) -> None:
-    project = bake(cookies_session, **variant)
-    models = ast.parse((project / "src/notes_service/models.py").read_text())
+def test_text_length_agrees_across_model_migration_and_readme(baked: Bake) -> None:
+    project = baked.path
+    models = ast.parse((project / "src" / baked.package / "models.py").read_text())
     (length,) = [
         ast.literal_eval(node.value)
         for node in models.body

@@ -8,8 +8,9 @@ import subprocess
 import sys
 from pathlib import Path
 
+from harness.baking import TEMPLATE
+
 from .baking import console_blocks
-from .conftest import TEMPLATE
 from .test_readme import clone
 
 CHANGE = "\n# Added to the template after the project was created\nscratch/\n"

@@ -1,97 +1,64 @@
-"""The benchmark's floor serves the same contract as a generated service.
+"""The benchmark's floor and reference apps serve the same contract as a generated service.
 
-The floor in benchmarks/ is only a fair yardstick while it answers the benchmarked
-requests exactly as the generated services do; this keeps it from drifting.
+The apps in benchmarks/apps are only a fair yardstick while they answer the benchmarked
+requests exactly as the generated services do; this keeps them from drifting.
 """
 
 from __future__ import annotations
 
-import importlib.util
 import json
 import sqlite3
-import subprocess
-import sys
 from pathlib import Path
-from types import ModuleType
 from typing import Any
 
-from dockerfile_parse import DockerfileParser
+import pytest
+
+from benchmarks.apps import REFERENCES
+from harness.baking import TEMPLATE
+from harness.installing import install_with_uv, project_environment, run
 
 from .baking import bake
-from .conftest import TEMPLATE
 
-BENCHMARKS = TEMPLATE / "benchmarks"
 SEEDED = [("first", False), ("second", True), ("third", False)]
+APPS = ["floor", *(f"reference-{backend}" for backend in REFERENCES)]
 
 
-def check(command: list[str], cwd: Path, env: dict[str, str] | None = None) -> str:
-    result = subprocess.run(command, cwd=cwd, env=env, capture_output=True, text=True)
-    assert result.returncode == 0, f"{command} failed:\n{result.stdout}\n{result.stderr}"
-    return result.stdout
+@pytest.fixture(scope="module")
+def answers(cookies_session: Any, tmp_path_factory: pytest.TempPathFactory) -> dict[str, Any]:
+    """What the generated service and each benchmark app answered to the same requests."""
+    baked = bake(cookies_session, backend="orm", database="sqlite")
+    work = tmp_path_factory.mktemp("contract")
+    env = project_environment(work / "venv", {})
+    # The reference apps' libraries beside the service's own.
+    install_with_uv(baked.path, work / "venv", env, ".", "httpx", "databases")
 
-
-def test_floor_answers_like_the_generated_service(cookies: Any, tmp_path: Path) -> None:
-    project = bake(cookies, backend="orm", database="sqlite")
-    venv = tmp_path / "venv"
-    python = str(venv / "bin" / "python")
-    uv = [sys.executable, "-m", "uv"]
-    check([*uv, "venv", "--quiet", "--python", sys.executable, str(venv)], project)
-    check([*uv, "pip", "install", "--quiet", "--python", python, ".", "httpx"], project)
-
-    service_db = tmp_path / "service.db"
-    migrate_env = {"PATH": str(venv / "bin"), "DATABASE_URL": f"sqlite:///{service_db}"}
-    check([str(venv / "bin" / "alembic"), "upgrade", "head"], project, migrate_env)
-    with sqlite3.connect(service_db) as db:
+    seeded = work / "seeded.db"
+    run("alembic upgrade head", baked.path, {**env, "DATABASE_URL": f"sqlite:///{seeded}"})
+    with sqlite3.connect(seeded) as db:
         db.executemany("INSERT INTO notes (text, completed) VALUES (?, ?)", SEEDED)
-    floor_db = tmp_path / "floor.db"
-    # The backup API copies what the write-ahead log holds too.
-    with sqlite3.connect(service_db) as source, sqlite3.connect(floor_db) as copy:
-        source.backup(copy)
 
-    package = project.name.replace("-", "_")
     script = str(Path(__file__).with_name("floor_contract.py"))
-    output = check(
-        [python, script, str(BENCHMARKS), package, str(service_db), str(floor_db)], tmp_path
-    )
-    seen = json.loads(output)
+    python = str(work / "venv" / "bin" / "python")
+    output = run([python, script, str(TEMPLATE), baked.package, str(seeded)], work, env)
+    seen: dict[str, Any] = json.loads(output)
+    assert set(seen) == {"service", *APPS}
+    return seen
 
-    assert len(seen["service"]) == len(seen["floor"]) > 0
-    for service, floor in zip(seen["service"], seen["floor"], strict=True):
-        assert floor["status"] == service["status"], (service, floor)
-        assert floor["content_type"] == service["content_type"], (service, floor)
-        assert floor["location"] == service["location"], (service, floor)
+
+@pytest.mark.parametrize("app", APPS)
+def test_benchmark_app_answers_like_the_generated_service(
+    answers: dict[str, Any], app: str
+) -> None:
+    assert len(answers["service"]) == len(answers[app]) > 0
+    for service, other in zip(answers["service"], answers[app], strict=True):
+        assert other["status"] == service["status"], (service, other)
+        assert other["content_type"] == service["content_type"], (service, other)
+        assert other["location"] == service["location"], (service, other)
         if service["status"] == 422:
             # Both explain a rejected request in `detail`; the wording may differ.
-            assert floor["body"].keys() == service["body"].keys() == {"detail"}
+            assert other["body"].keys() == service["body"].keys() == {"detail"}
         else:
-            assert floor["body"] == service["body"], (service, floor)
+            assert other["body"] == service["body"], (service, other)
     # The check is only worth something if it covered the success paths.
-    statuses = {answer["status"] for answer in seen["service"]}
+    statuses = {answer["status"] for answer in answers["service"]}
     assert {200, 201, 404, 422} <= statuses
-
-
-def load_benchmark() -> ModuleType:
-    spec = importlib.util.spec_from_file_location("benchmark_run", BENCHMARKS / "run.py")
-    assert spec is not None and spec.loader is not None
-    module = importlib.util.module_from_spec(spec)
-    sys.modules[spec.name] = module  # its dataclasses look themselves up there
-    spec.loader.exec_module(module)
-    return module
-
-
-def test_benchmark_serves_the_dockerfile_command(cookies: Any) -> None:
-    # The benchmark measures the service as shipped: the Dockerfile's CMD, with only
-    # the address moved to loopback and one worker.
-    benchmark = load_benchmark()
-    project = bake(cookies, backend="orm", database="postgresql")
-    shipped = DockerfileParser(str(project / "Dockerfile")).cmd
-    app, options = benchmark.production_command(project)
-
-    program, shipped_app, *shipped_options = json.loads(shipped)
-    assert (program, shipped_app) == ("uvicorn", app)
-    kept = [
-        option
-        for option, previous in zip(shipped_options, [None, *shipped_options], strict=False)
-        if option not in ("--host", "--port") and previous not in ("--host", "--port")
-    ]
-    assert kept and options == [*kept, "--host", "127.0.0.1", "--workers", "1"]

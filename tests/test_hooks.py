@@ -4,17 +4,16 @@ from __future__ import annotations
 
 import ast
 import tomllib
-from itertools import product
 from pathlib import Path
 
 import pytest
 
+from harness.baking import CHOICES, CONTEXT, DEFAULT_VARIANT, VARIANTS
 from hooks import post_gen_project as post_gen
 from hooks import pre_gen_project as pre_gen
 from local_extensions import py_str, toml_str
 
 from .baking import PROJECT_TEMPLATE, files_in
-from .conftest import ANSWERS
 
 TEMPLATE_PACKAGE = "{{cookiecutter.package_name}}"
 
@@ -43,30 +42,19 @@ def test_every_template_file_is_shared_or_owned() -> None:
             assert not (PROJECT_TEMPLATE / path).exists(), f"{path} is both shared and owned"
 
 
-def choice_prompts() -> dict[str, list[str]]:
-    return {
-        name: value
-        for name, value in ANSWERS.items()
-        if isinstance(value, list) and not name.startswith("_")
-    }
-
-
 def test_validation_covers_exactly_the_choice_prompts() -> None:
-    assert {name: list(answers) for name, answers in pre_gen.CHOICES.items()} == choice_prompts()
+    assert {name: list(answers) for name, answers in pre_gen.CHOICES.items()} == CHOICES
 
 
 def test_every_owner_stands_for_answers_of_choice_prompts() -> None:
-    choices = choice_prompts()
     for owner in post_gen.OWNED_FILES:
         for variable, answer in post_gen.conditions(owner).items():
-            assert answer in choices.get(variable, []), owner
+            assert answer in CHOICES.get(variable, []), owner
 
 
 def test_every_combination_of_answers_gets_each_owned_path_at_most_once() -> None:
     """Two owners chosen together never move a file onto the same path."""
-    choices = choice_prompts()
-    for values in product(*choices.values()):
-        answers = dict(zip(choices, values, strict=True))
+    for answers in VARIANTS:
         kept = [
             path
             for owner, paths in template_owned_files().items()
@@ -221,7 +209,7 @@ def test_old_cookiecutter_is_refused_with_the_fix() -> None:
 
 
 def test_validate_accepts_the_defaults() -> None:
-    answers = dict(ANSWERS, backend="orm", database="sqlite")
+    answers = dict(CONTEXT, **DEFAULT_VARIANT)
     answers.update(project_slug="notes-service", package_name="notes_service")
     assert pre_gen.validate(answers, "2.7.1") == []
 

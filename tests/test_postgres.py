@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from . import postgres
+from harness import postgres
 
 pytest_plugins = ["pytester"]
 

@@ -11,9 +11,10 @@ import subprocess
 import sys
 from pathlib import Path
 
+from harness.baking import CONTEXT, TEMPLATE
+from harness.serving import free_port, get, post, serving
+
 from .baking import console_blocks, dependency_names
-from .conftest import ANSWERS, TEMPLATE
-from .serving import free_port, get, post, serving
 
 README = (TEMPLATE / "README.md").read_text()
 
@@ -21,10 +22,10 @@ README = (TEMPLATE / "README.md").read_text()
 def test_prompt_table_matches_cookiecutter_json() -> None:
     section = README.split("## Prompts\n", 1)[1].split("\n## ", 1)[0]
     rows = re.findall(r"^\| `(\w+)` \| (.*?) \|", section, re.M)
-    prompts = [name for name in ANSWERS if not name.startswith("_")]
+    prompts = [name for name in CONTEXT if not name.startswith("_")]
     assert [name for name, _ in rows] == prompts
     for name, default in rows:
-        answer = ANSWERS[name]
+        answer = CONTEXT[name]
         if isinstance(answer, list):
             assert default == f"`{answer[0]}`", name
         elif "{{" in answer:
@@ -106,7 +107,7 @@ def test_use_it_commands_bake_without_prompts(tmp_path: Path) -> None:
 
 def test_interactive_prompts_show_labels_and_take_defaults(tmp_path: Path) -> None:
     checkout = clone(tmp_path / "checkout")
-    prompts = [name for name in ANSWERS if not name.startswith("_")]
+    prompts = [name for name in CONTEXT if not name.startswith("_")]
     result = subprocess.run(
         ["cookiecutter", "."],
         cwd=checkout,
@@ -118,7 +119,7 @@ def test_interactive_prompts_show_labels_and_take_defaults(tmp_path: Path) -> No
     )
     assert result.returncode == 0, result.stdout + result.stderr
     shown = " ".join(result.stdout.split())  # the terminal wraps long labels
-    labels = ANSWERS["__prompts__"]
+    labels = CONTEXT["__prompts__"]
     for name in prompts:
         label = labels[name]["__prompt__"] if isinstance(labels[name], dict) else labels[name]
         assert label in shown
@@ -126,14 +127,18 @@ def test_interactive_prompts_show_labels_and_take_defaults(tmp_path: Path) -> No
     assert (checkout / "notes-service" / "src" / "notes_service" / "main.py").is_file()
 
 
-def test_benchmarks_command_starts_the_benchmark() -> None:
+def test_benchmarks_commands_set_up_and_start_the_benchmark() -> None:
     # The full benchmark takes many minutes and is not part of the suite; its
-    # command must still be the real entry point, with the options the README names.
+    # commands must still be the real set-up script and entry point, with the options
+    # the README names.
     (block,) = console_blocks(README, "Benchmarks")
-    executable, script = block.split()
-    assert executable == ".venv/bin/python"
+    setup, start = block.splitlines()
+    program, script = setup.split()
+    assert program == "bash" and (TEMPLATE / script).is_file()
+    executable, *module = start.split()
+    assert executable == ".venv/bin/python" and module == ["-m", "benchmarks"]
     result = subprocess.run(
-        [sys.executable, script, "--help"],
+        [sys.executable, *module, "--help"],
         cwd=TEMPLATE,
         capture_output=True,
         text=True,

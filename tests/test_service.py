@@ -20,13 +20,16 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from dockerfile_parse import DockerfileParser
+
+from harness.baking import VARIANTS, Bake, variant_id
+from harness.dockerfile import production_command
+from harness.installing import install_with_uv, project_environment, run
+from harness.postgres import Cluster, postgres_client_environment, throwaway_cluster
+from harness.serving import free_port, request, serving
+from harness.throwaway import NoServer
 
 from .baking import bake
-from .conftest import VARIANTS, variant_id, without_postgres
-from .installing import install_with_uv, project_environment, run
-from .postgres import Cluster, NoServer, postgres_client_environment, throwaway_cluster
-from .serving import free_port, request, serving
+from .conftest import without_server
 
 SQLITE_VARIANTS = [variant for variant in VARIANTS if variant["database"] == "sqlite"]
 POSTGRES_VARIANTS = [variant for variant in VARIANTS if variant["database"] == "postgresql"]
@@ -40,29 +43,26 @@ UNAVAILABLE = {"detail": "Database unavailable"}
 
 @dataclass
 class Project:
-    label: str
-    path: Path
+    """A bake installed into a virtualenv of its own."""
+
+    bake: Bake
     env: dict[str, str]
 
-    def production_command(self, port: int) -> str:
-        """The command the project's container runs, on a loopback port."""
-        dockerfile = DockerfileParser(str(self.path / "Dockerfile"))
-        (cmd,) = [line["value"] for line in dockerfile.structure if line["instruction"] == "CMD"]
-        argv = json.loads(cmd)
-        argv[argv.index("--host") + 1] = "127.0.0.1"
-        argv[argv.index("--port") + 1] = str(port)
-        return shlex.join(argv)
+    @property
+    def label(self) -> str:
+        return self.bake.label
 
     @contextmanager
     def served(self, database_url: str, log: Path, **settings: str) -> Iterator[Service]:
-        """Migrate the database, then serve the app on a free loopback port."""
+        """Migrate the database, then serve the app as its container does, on loopback."""
         env = {**self.env, "DATABASE_URL": database_url, **settings}
-        run("alembic upgrade head", self.path, env)
+        run("alembic upgrade head", self.bake.path, env)
         port = free_port()
         base = f"http://127.0.0.1:{port}"
+        app, options = production_command(self.bake.path)
         # exec: the process the test signals is uvicorn itself, not a shell.
-        command = f"exec {self.production_command(port)}"
-        with serving(command, self.path, env, f"{base}/health", log) as process:
+        command = f"exec {shlex.join(['uvicorn', app, *options, '--port', str(port)])}"
+        with serving(command, self.bake.path, env, f"{base}/health", log) as process:
             yield Service(base, process, log)
 
 
@@ -81,17 +81,16 @@ class Service:
 def project(
     request: pytest.FixtureRequest, cookies_session: Any, tmp_path_factory: pytest.TempPathFactory
 ) -> Project:
-    variant: dict[str, str] = request.param
-    path = bake(cookies_session, **variant)
+    baked = bake(cookies_session, **request.param)
     venv = tmp_path_factory.mktemp("venv") / ".venv"
     env = project_environment(venv, {})
-    install_with_uv(path, venv, env)
-    return Project(variant_id(variant), path, env)
+    install_with_uv(baked.path, venv, env)
+    return Project(baked, env)
 
 
 def database_for(project: Project, request: pytest.FixtureRequest, tmp_path: Path) -> str:
     """A new database for the project: a SQLite file, or one on the session's server."""
-    if "sqlite" in project.label:
+    if project.bake.answers["database"] == "sqlite":
         return f"sqlite+aiosqlite:///{tmp_path / 'service.db'}"
     server = request.getfixturevalue("postgres_url")
     return create_database(server, f"service_{secrets.token_hex(6)}")
@@ -169,7 +168,7 @@ def own_cluster() -> Iterator[Cluster]:
         with throwaway_cluster() as cluster:
             yield cluster
     except NoServer as missing:
-        without_postgres(missing)
+        without_server(missing)
 
 
 @pytest.mark.parametrize("project", POSTGRES_VARIANTS, ids=variant_id, indirect=True)

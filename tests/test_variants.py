@@ -10,11 +10,12 @@ from typing import Any
 
 import pytest
 
+from harness.baking import DEFAULT_VARIANT, VARIANTS, Variant, variant_id
+from harness.installing import install_with_uv, project_environment, run
+from harness.postgres import postgres_client_environment
+from harness.serving import free_port, get, serving
+
 from .baking import AWKWARD_DESCRIPTION, bake, readme_commands
-from .conftest import DEFAULT_VARIANT, VARIANTS, variant_id
-from .installing import install_with_uv, project_environment, run
-from .postgres import postgres_client_environment
-from .serving import free_port, get, serving
 from .tooling import check_make_lint, check_pre_commit_hooks
 
 # Variables a generated README may export; the tests supply their own values.
@@ -34,23 +35,21 @@ def test_variant_installs_and_passes_its_own_checks(
     stage: Any,
     record_property: Any,
     tmp_path: Path,
-    variant: dict[str, str],
+    variant: Variant,
 ) -> None:
     label = variant_id(variant)
     # Awkward but valid answers (quotes, a backslash, `#`, a tab, emoji) must bake a
     # project that passes its checks. Each variant's name is its own, so that no two
     # share a database on one server.
-    name = f'Zoë\'s "{variant["backend"]}" \\ notes # {variant["database"]} 🚀'
-    package = f"zoe_s_{variant['backend']}_notes_{variant['database']}"
-    extra: dict[str, str] = {}
-    if variant["database"] == "postgresql":
-        extra["TEST_POSTGRES_URL"] = request.getfixturevalue("postgres_url")
-
+    name = f'Zoë\'s "{label}" \\ notes # 🚀'
     with stage(label, "bake"):
-        project = bake(
-            cookies_session, project_name=name, description=AWKWARD_DESCRIPTION, **variant
-        )
+        baked = bake(cookies_session, project_name=name, description=AWKWARD_DESCRIPTION, **variant)
+    project, package = baked.path, baked.package
+    assert package == f"zoe_s_{label.replace('-', '_')}_notes"
     assert project.name == package.replace("_", "-")
+    extra: dict[str, str] = {}
+    if baked.answers["database"] == "postgresql":
+        extra["TEST_POSTGRES_URL"] = request.getfixturevalue("postgres_url")
     venv = project / ".venv"
     env = project_environment(venv, extra)
 
@@ -94,14 +93,14 @@ def test_variant_installs_and_passes_its_own_checks(
         check_pre_commit_hooks(run, project, env, tmp_path / "pre-commit")
 
     with stage(label, "serve"):
-        if variant["database"] == "postgresql":
+        if baked.answers["database"] == "postgresql":
             env.update(postgres_client_environment(extra["TEST_POSTGRES_URL"], package))
             for line in without_exports(readme_commands(project, "Point it at PostgreSQL")):
                 run(line, project, env)
         try:
             migrate_and_serve(project, env, tmp_path)
         finally:
-            if variant["database"] == "postgresql":
+            if baked.answers["database"] == "postgresql":
                 run(f"dropdb --if-exists --force {package}", project, env)
 
 

@@ -11,6 +11,10 @@ from pathlib import Path
 PROJECT_VARIABLES = ("DATABASE_URL", "TEST_POSTGRES_URL", "PYTHONPATH", "VIRTUAL_ENV", "PYTHONHOME")
 
 
+class CommandFailed(RuntimeError):
+    """A command exited non-zero; the message holds what it printed."""
+
+
 def project_environment(venv: Path, extra: dict[str, str]) -> dict[str, str]:
     """This shell's environment as it is after activating the project's virtualenv."""
     inherited = {k: v for k, v in os.environ.items() if k not in PROJECT_VARIABLES}
@@ -33,13 +37,16 @@ def run(command: str | list[str], project: Path, env: dict[str, str]) -> str:
         text=True,
         check=False,
     )
-    assert result.returncode == 0, f"{command} failed:\n{result.stdout}\n{result.stderr}"
+    if result.returncode != 0:
+        raise CommandFailed(f"{command} failed:\n{result.stdout}\n{result.stderr}")
     return result.stdout
 
 
-def install_with_uv(project: Path, venv: Path, env: dict[str, str]) -> None:
-    """What the README's `pip install -e ".[dev]"` does, faster, from uv's package cache."""
+def install_with_uv(project: Path, venv: Path, env: dict[str, str], *requirements: str) -> None:
+    """Install into a new virtualenv, from uv's package cache; by default what the
+    README's `pip install -e ".[dev]"` installs."""
     uv = [sys.executable, "-m", "uv"]
     python = str(venv / "bin" / "python")
     run([*uv, "venv", "--quiet", "--python", sys.executable, str(venv)], project, env)
-    run([*uv, "pip", "install", "--quiet", "--python", python, "-e", ".[dev]"], project, env)
+    wanted = list(requirements) or ["-e", ".[dev]"]
+    run([*uv, "pip", "install", "--quiet", "--python", python, *wanted], project, env)

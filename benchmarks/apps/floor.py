@@ -9,8 +9,9 @@ same `notes` table (built by the generated project's migrations):
   is a 422.
 
 `FLOOR_DATABASE_URL` picks the driver: a `postgresql://` URL uses an asyncpg pool, a
-`sqlite:///<path>` URL a pool of aiosqlite connections. `FLOOR_POOL_SIZE` sizes the pool
-(default 10, asyncpg's own default).
+`sqlite:///<path>` URL a pool of aiosqlite connections; a driver in the scheme
+(`postgresql+asyncpg://`) is allowed. `FLOOR_POOL_SIZE` sizes the pool (default 10,
+asyncpg's own default).
 """
 
 from __future__ import annotations
@@ -31,7 +32,7 @@ TEXT_MAX_LENGTH = 500
 LIMIT_MAX = 100
 ID_MAX = 2**31 - 1
 OFFSET_MAX = 2**63 - 1
-COLUMNS = ("id", "text", "completed")
+DEFAULT_POOL_SIZE = 10
 
 
 class Store(Protocol):
@@ -143,9 +144,10 @@ def as_note(row: Sequence[Any]) -> dict[str, Any]:
 
 async def open_store(url: str, size: int) -> Store:
     scheme, _, rest = url.partition("://")
-    if scheme in ("postgres", "postgresql"):
+    dialect = scheme.partition("+")[0]
+    if dialect in ("postgres", "postgresql"):
         return await PostgresStore.open(f"postgresql://{rest}", size)
-    if scheme == "sqlite":
+    if dialect == "sqlite":
         return await SqliteStore.open(rest.removeprefix("/"), size)
     raise ValueError(f"FLOOR_DATABASE_URL: unsupported scheme {scheme!r}")
 
@@ -213,7 +215,7 @@ async def create_note(request: Request) -> JSONResponse:
     return JSONResponse(note, status_code=201, headers={"Location": location})
 
 
-def create_app(url: str, pool_size: int) -> Starlette:
+def create_app(url: str, pool_size: int = DEFAULT_POOL_SIZE) -> Starlette:
     @asynccontextmanager
     async def lifespan(app: Starlette) -> AsyncIterator[None]:
         app.state.store = await open_store(url, pool_size)
@@ -233,5 +235,6 @@ def create_app(url: str, pool_size: int) -> Starlette:
 def app_from_environment() -> Starlette:
     """What uvicorn serves: `uvicorn --factory floor:app_from_environment`."""
     return create_app(
-        os.environ["FLOOR_DATABASE_URL"], int(os.environ.get("FLOOR_POOL_SIZE", "10"))
+        os.environ["FLOOR_DATABASE_URL"],
+        int(os.environ.get("FLOOR_POOL_SIZE", DEFAULT_POOL_SIZE)),
     )

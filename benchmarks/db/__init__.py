@@ -1,0 +1,51 @@
+"""The databases the benchmark runs on, a module each: how to get a server for a run, a
+database per target seeded with the same notes, what to count in it, and what the
+targets are judged on there.
+
+A database that the template gains gets a module of the same shape and a line here.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from contextlib import AbstractContextManager
+from pathlib import Path
+from typing import Protocol
+
+from ..criteria import Criterion
+from .postgresql import Postgresql
+from .sqlite import Sqlite
+
+
+class Database(Protocol):
+    """One database server (or file folder) for the whole run, and a database per target."""
+
+    def create(self, name: str) -> str:
+        """Create an empty database; the async SQLAlchemy URL the apps take."""
+
+    def seed(self, name: str, notes: Sequence[tuple[str, bool]]) -> None: ...
+
+    def rows(self, name: str) -> int:
+        """How many notes the database holds."""
+
+    def sessions(self, name: str) -> int | None:
+        """Connections ever opened to it, or None where that is not counted."""
+
+    def settle(self) -> None:
+        """Wait until what the targets just did shows in the counts."""
+
+
+class Kind(Protocol):
+    """What a database module provides (its class)."""
+
+    floor: str  # the floor's name in the tables, after its driver
+    sessions_note: str  # what the table's "new conns" column means here
+    criteria: tuple[Criterion, ...]  # what the variants are judged on here
+
+    def missing(self) -> list[str]: ...
+
+    def started(self, work: Path) -> AbstractContextManager[Database]: ...
+
+
+# By the template's `database` answer.
+DATABASES: dict[str, Kind] = {"postgresql": Postgresql, "sqlite": Sqlite}

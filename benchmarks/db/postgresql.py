@@ -1,0 +1,92 @@
+"""PostgreSQL: a throwaway cluster for the run, a database per target, and the server's
+own count of the sessions opened to each."""
+
+from __future__ import annotations
+
+import asyncio
+import time
+from collections.abc import Coroutine, Iterator, Sequence
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any, ClassVar, TypeVar
+
+from harness.postgres import find_bin_dir, throwaway_cluster
+
+from ..criteria import Criterion, faster_than_its_reference, no_new_connections, p99_near_the_floor
+
+T = TypeVar("T")
+
+# A backend reports its statistics at most once a second, and when idle.
+STATISTICS_DELAY = 1.2
+
+
+class Postgresql:
+    floor: ClassVar[str] = "floor-asyncpg"
+    sessions_note: ClassVar[str] = (
+        "new conns: the most in any run; an asyncpg pool also replaces a connection after "
+        "50,000 queries (max_queries), so a fast target may show up to its pool size"
+    )
+    criteria: ClassVar[tuple[Criterion, ...]] = (
+        faster_than_its_reference,
+        p99_near_the_floor,
+        no_new_connections,
+    )
+
+    @staticmethod
+    def missing() -> list[str]:
+        return [] if find_bin_dir() else ["the PostgreSQL server programs"]
+
+    @classmethod
+    @contextmanager
+    def started(cls, work: Path) -> Iterator[Postgresql]:
+        with throwaway_cluster() as cluster:
+            print(
+                "PostgreSQL: a throwaway cluster on loopback, started with fsync=off "
+                "(durability is not measured here)",
+                flush=True,
+            )
+            database = cls(cluster.url)
+            try:
+                yield database
+            finally:
+                database.close()
+
+    def __init__(self, admin_url: str) -> None:
+        # Imported here: `--help` and the check for missing packages come first.
+        import asyncpg
+
+        self._connect = asyncpg.connect
+        self._server = admin_url.rsplit("/", 1)[0]
+        self._loop = asyncio.new_event_loop()
+        self._admin = self._run(self._connect(admin_url))
+        # One connection per target's database, opened before the target serves.
+        self._connections: dict[str, Any] = {}
+
+    def _run(self, coroutine: Coroutine[Any, Any, T]) -> T:
+        return self._loop.run_until_complete(coroutine)
+
+    def create(self, name: str) -> str:
+        self._run(self._admin.execute(f'CREATE DATABASE "{name}"'))
+        return f"{self._server.replace('postgresql://', 'postgresql+asyncpg://', 1)}/{name}"
+
+    def seed(self, name: str, notes: Sequence[tuple[str, bool]]) -> None:
+        connection = self._run(self._connect(f"{self._server}/{name}"))
+        self._connections[name] = connection
+        insert = "INSERT INTO notes (text, completed) VALUES ($1, $2)"
+        self._run(connection.executemany(insert, notes))
+
+    def rows(self, name: str) -> int:
+        count = self._connections[name].fetchval("SELECT count(*) FROM notes")
+        return int(self._run(count))
+
+    def sessions(self, name: str) -> int:
+        query = "SELECT sessions FROM pg_stat_database WHERE datname = $1"
+        return int(self._run(self._admin.fetchval(query, name)))
+
+    def settle(self) -> None:
+        time.sleep(STATISTICS_DELAY)
+
+    def close(self) -> None:
+        for connection in [self._admin, *self._connections.values()]:
+            self._run(connection.close())
+        self._loop.close()

@@ -1,0 +1,52 @@
+"""SQLite: a file per target in the run's folder; nothing is judged here yet."""
+
+from __future__ import annotations
+
+import sqlite3
+from collections.abc import Iterator, Sequence
+from contextlib import closing, contextmanager
+from pathlib import Path
+from typing import ClassVar
+
+from ..criteria import Criterion
+
+
+class Sqlite:
+    floor: ClassVar[str] = "floor-aiosqlite"
+    sessions_note: ClassVar[str] = "new conns: not counted on SQLite"
+    criteria: ClassVar[tuple[Criterion, ...]] = ()
+
+    @staticmethod
+    def missing() -> list[str]:
+        return []
+
+    @classmethod
+    @contextmanager
+    def started(cls, work: Path) -> Iterator[Sqlite]:
+        folder = work / "sqlite"
+        folder.mkdir()
+        yield cls(folder)
+
+    def __init__(self, folder: Path) -> None:
+        self._folder = folder
+
+    def _path(self, name: str) -> Path:
+        return self._folder / f"{name}.db"
+
+    def create(self, name: str) -> str:
+        # The file appears with the first connection, the migration's.
+        return f"sqlite+aiosqlite:///{self._path(name)}"
+
+    def seed(self, name: str, notes: Sequence[tuple[str, bool]]) -> None:
+        with closing(sqlite3.connect(self._path(name))) as connection, connection:
+            connection.executemany("INSERT INTO notes (text, completed) VALUES (?, ?)", notes)
+
+    def rows(self, name: str) -> int:
+        with closing(sqlite3.connect(self._path(name))) as connection:
+            return int(connection.execute("SELECT count(*) FROM notes").fetchone()[0])
+
+    def sessions(self, name: str) -> None:
+        return None
+
+    def settle(self) -> None:
+        pass

@@ -1,0 +1,58 @@
+"""Every target of a run served at once on loopback, each with the same uvicorn options."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from contextlib import ExitStack, contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+
+import psutil
+
+from harness.serving import free_port, serving
+
+from .targets import Target
+
+# How the targets are served, the judged way first: without uvicorn's access log, the
+# cost of the app alone (the log cost the floor a third of its reads); then as shipped,
+# the Dockerfile's CMD exactly.
+JUDGED = "access log off"
+MODES = {JUDGED: ["--no-access-log"], "as shipped": []}
+
+
+@dataclass(frozen=True)
+class Server:
+    target: Target
+    port: int
+    pid: int
+
+    @property
+    def url(self) -> str:
+        return f"http://127.0.0.1:{self.port}"
+
+    def cpu_seconds(self) -> float:
+        return sum(p.cpu_times().user + p.cpu_times().system for p in self._processes())
+
+    def rss_bytes(self) -> int:
+        return sum(p.memory_info().rss for p in self._processes())
+
+    def _processes(self) -> list[psutil.Process]:
+        uvicorn = psutil.Process(self.pid)
+        return [uvicorn, *uvicorn.children(recursive=True)]
+
+
+@contextmanager
+def serving_all(targets: list[Target], options: list[str], logs: Path) -> Iterator[list[Server]]:
+    """Serve every target until it answers; stop them all afterwards."""
+    logs.mkdir(parents=True, exist_ok=True)
+    with ExitStack() as stack:
+        servers = []
+        for target in targets:
+            port = free_port()
+            # exec: the process measured and profiled is uvicorn itself, not a shell.
+            command = f"exec {target.command(options, port)}"
+            answers = f"http://127.0.0.1:{port}/notes/1"
+            log = logs / f"{target.name}.log"
+            process = stack.enter_context(serving(command, target.cwd, target.env, answers, log))
+            servers.append(Server(target, port, process.pid))
+        yield servers

@@ -1,0 +1,125 @@
+"""The targets of a run: each variant baked, installed into a fresh virtualenv and
+migrated, and the apps it is measured against, each on a database of its own seeded
+with the same notes."""
+
+from __future__ import annotations
+
+import os
+import shlex
+import sys
+import time
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Literal
+
+from harness.baking import (
+    DEFAULT_VARIANT,
+    TEMPLATE,
+    VARIANTS,
+    Bake,
+    Variant,
+    bake_into,
+    variant_id,
+)
+from harness.dockerfile import production_command
+from harness.installing import install_with_uv, project_environment, run
+
+from .apps import FLOOR, REFERENCES
+from .db import Database
+
+NOTES = 1000
+# The answers the benchmark compares; the other choices keep their defaults.
+COMPARED = ("backend", "database")
+
+
+@dataclass(frozen=True)
+class Target:
+    name: str
+    role: Literal["floor", "reference", "variant"]
+    # A variant's backend, or the one a reference app stands for; None for the floor.
+    backend: str | None
+    # How to run uvicorn on the app, before the options every target shares.
+    program: list[str]
+    cwd: Path
+    env: dict[str, str]
+
+    @property
+    def database(self) -> str:
+        return database_name(self.name)
+
+    def command(self, options: list[str], port: int) -> str:
+        return shlex.join([*self.program, *options, "--port", str(port)])
+
+
+def database_name(target: str) -> str:
+    return target.replace("-", "_")
+
+
+def variants_on(database: str) -> list[Variant]:
+    return [
+        variant
+        for variant in VARIANTS
+        if variant["database"] == database
+        and all(variant[name] == DEFAULT_VARIANT[name] for name in variant if name not in COMPARED)
+    ]
+
+
+def prepare(
+    answer: str, database: Database, floor_name: str, work: Path, pool_size: int
+) -> tuple[list[Target], list[str]]:
+    """Every target on the database, and the uvicorn options they are all served with."""
+    # Each in a folder of its own: every bake has the default project name.
+    bakes = [bake_into(work / variant_id(variant), **variant) for variant in variants_on(answer)]
+    options = shared_options(bakes)
+    variants = [variant_target(baked, database) for baked in bakes]
+    # The apps' tables are built by the same migrations as the variants'.
+    migrations = variants[0]
+
+    def app_target(name: str, backend: str | None, module: str, **settings: str) -> Target:
+        url = new_database(database, name, migrations.cwd, migrations.env)
+        role: Literal["floor", "reference"] = "floor" if backend is None else "reference"
+        variable = "FLOOR_DATABASE_URL" if backend is None else "DATABASE_URL"
+        program = [sys.executable, "-m", "uvicorn", f"{module}:app_from_environment"]
+        env = {**os.environ, variable: url, **settings}
+        return Target(name, role, backend, program, TEMPLATE, env)
+
+    floor = app_target(floor_name, None, FLOOR, FLOOR_POOL_SIZE=str(pool_size))
+    backends = dict.fromkeys(variant.backend for variant in variants if variant.backend)
+    references = [
+        app_target(f"reference-{backend}", backend, REFERENCES[backend]) for backend in backends
+    ]
+    targets = [floor, *references, *variants]
+    notes = [(f"note {number}", number % 2 == 0) for number in range(1, NOTES + 1)]
+    for target in targets:
+        database.seed(target.database, notes)
+    return targets, options
+
+
+def shared_options(bakes: list[Bake]) -> list[str]:
+    """uvicorn's options in the Dockerfiles' CMD, on loopback with one worker; every
+    target is served with them."""
+    options = {baked.label: production_command(baked.path)[1] for baked in bakes}
+    if len({tuple(given) for given in options.values()}) != 1:
+        raise RuntimeError(f"the variants' Dockerfiles serve them differently: {options}")
+    return options[bakes[0].label]
+
+
+def variant_target(baked: Bake, database: Database) -> Target:
+    """Install the bake as a deployment has it (not editable, no dev extra), then migrate."""
+    started = time.perf_counter()
+    venv = baked.path / ".venv"
+    env = project_environment(venv, {})
+    install_with_uv(baked.path, venv, env, ".")
+    env["DATABASE_URL"] = new_database(database, baked.label, baked.path, env)
+    app, options = production_command(baked.path)
+    program = [str(venv / "bin" / "uvicorn"), app]
+    print(f"{baked.label}: baked, installed and migrated in {time.perf_counter() - started:.1f}s")
+    print(f"  served as its Dockerfile's CMD: uvicorn {app} {shlex.join(options)}")
+    return Target(baked.label, "variant", baked.answers["backend"], program, baked.path, env)
+
+
+def new_database(database: Database, target: str, project: Path, env: dict[str, str]) -> str:
+    """A database for the target, its tables built by a project's migrations; its URL."""
+    url = database.create(database_name(target))
+    run("alembic upgrade head", project, {**env, "DATABASE_URL": url})
+    return url

@@ -1,0 +1,68 @@
+"""Each bake's Makefile and pre-commit configuration, checked without running them.
+
+Running them is tests/test_variants.py's job (through tests/tooling.py).
+"""
+
+from __future__ import annotations
+
+import re
+import shlex
+import subprocess
+from pathlib import Path
+
+import yaml
+
+from harness.baking import Bake
+
+from .baking import readme_commands
+
+
+def make_dry_run(project: Path, *arguments: str) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        ["make", "--dry-run", "--no-print-directory", *arguments],
+        cwd=project,
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+
+
+def test_make_targets_run_exactly_the_readme_commands(baked: Bake) -> None:
+    readme = (baked.path / "README.md").read_text()
+    section = readme.split("\n## Make targets\n", 1)[1].split("\n## ", 1)[0]
+    rows = re.findall(r"^\| `make ([^`]*)` \| (.*) \|$", section, re.M)
+    assert [row[0].split()[0] for row in rows] == [
+        "install",
+        "migrate",
+        "revision",
+        "run",
+        "test",
+        "lint",
+    ]
+    documented = {
+        line
+        for name in ("Install", "Migrate", "Run", "Test")
+        for line in readme_commands(baked.path, name)
+    }
+    for arguments, listed in rows:
+        result = make_dry_run(baked.path, *shlex.split(arguments))
+        assert result.returncode == 0, result.stderr
+        commands = result.stdout.splitlines()
+        assert commands == re.findall(r"`([^`]*)`", listed)
+        assert set(commands) <= documented, set(commands) - documented
+    missing_message = make_dry_run(baked.path, "revision")
+    assert missing_message.returncode != 0
+    assert 'make revision m="describe the change"' in missing_message.stderr
+
+
+def test_pre_commit_hooks_are_the_projects_own_tools(baked: Bake) -> None:
+    config = yaml.safe_load((baked.path / ".pre-commit-config.yaml").read_text())
+    (repo,) = config["repos"]
+    assert repo["repo"] == "local"  # no clone from GitHub: the project's installed tools
+    entries = {hook["id"]: hook["entry"] for hook in repo["hooks"]}
+    assert entries == {
+        "ruff-check": "ruff check --fix",
+        "ruff-format": "ruff format",
+        "mypy": "mypy",
+    }
+    assert {hook["language"] for hook in repo["hooks"]} == {"system"}

@@ -1,0 +1,84 @@
+"""GitHub Actions workflows: each bake's, and the template's own with its job matrix."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+
+import yaml
+
+from harness.baking import TEMPLATE, VARIANTS, Bake, variant_id
+
+from .baking import readme_commands
+from .deploy_files import check_schema
+
+
+def test_generated_workflow_is_valid_and_runs_the_readme_commands(baked: Bake) -> None:
+    path = baked.path / ".github/workflows/ci.yml"
+    check_schema("vendor.github-workflows", path)
+    text = path.read_text()
+    # Jinja left GitHub's own expressions alone.
+    assert "${{ matrix.python-version }}" in text
+    assert "${{ github.workflow }}" in text
+    workflow = yaml.safe_load(text)
+    (job,) = workflow["jobs"].values()
+    assert job["strategy"]["fail-fast"] is False
+    commands = [line for step in job["steps"] if "run" in step for line in step["run"].splitlines()]
+    readme = [*readme_commands(baked.path, "Install"), *readme_commands(baked.path, "Test")]
+    assert commands == [
+        'pip install -e ".[dev]"',
+        "ruff check .",
+        "ruff format --check .",
+        "mypy",
+        "pytest -n auto",
+    ]
+    assert set(commands) - {'pip install -e ".[dev]"'} <= set(readme)
+    assert 'pip install -e ".[dev]"' in readme
+    if baked.answers["database"] == "postgresql":
+        postgres = job["services"]["postgres"]
+        assert "pg_isready" in postgres["options"]
+        (mapping,) = postgres["ports"]
+        password = postgres["env"]["POSTGRES_PASSWORD"]
+        url = job["env"]["TEST_POSTGRES_URL"]
+        assert url == f"postgresql://postgres:{password}@127.0.0.1:{mapping.split(':')[0]}/postgres"
+    else:
+        assert "services" not in job and "env" not in job
+
+
+def test_template_workflow_is_valid_and_covers_every_variant() -> None:
+    path = TEMPLATE / ".github/workflows/ci.yml"
+    check_schema("vendor.github-workflows", path)
+    workflow = yaml.safe_load(path.read_text())
+    (job,) = workflow["jobs"].values()
+    assert job["strategy"]["fail-fast"] is False
+    entries = job["strategy"]["matrix"]["include"]
+    ids = [variant_id(variant) for variant in VARIANTS]
+    # One named entry per variant and one for everything else; nothing runs twice.
+    assert [entry["name"] for entry in entries] == [*ids, "other tests"]
+    assert [entry["select"] for entry in entries] == [*ids, f"not ({' or '.join(ids)})"]
+    assert "pg_isready" in job["services"]["postgres"]["options"]
+    assert job["env"]["TEST_POSTGRES_URL"].startswith("postgresql://postgres:")
+    (run,) = [step["run"] for step in job["steps"] if "run" in step]
+    assert run == 'bash .ci/run -k "${{ matrix.select }}"'
+
+
+def collected(*arguments: str) -> list[str]:
+    """The test ids pytest collects in the template with these arguments."""
+    result = subprocess.run(
+        [sys.executable, "-m", "pytest", "--collect-only", "-q", "-p", "no:xdist", *arguments],
+        cwd=TEMPLATE,
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert result.returncode == 0, result.stdout + result.stderr
+    return [line for line in result.stdout.splitlines() if "::" in line]
+
+
+def test_template_workflow_jobs_split_the_suite_without_overlap() -> None:
+    workflow = yaml.safe_load((TEMPLATE / ".github/workflows/ci.yml").read_text())
+    (job,) = workflow["jobs"].values()
+    everything = collected()
+    jobs = [collected("-k", entry["select"]) for entry in job["strategy"]["matrix"]["include"]]
+    assert all(jobs), "a job that selects no tests"
+    assert sorted(test for tests in jobs for test in tests) == sorted(everything)
