@@ -86,9 +86,9 @@ class Database:
     async def unit_of_work(self, *, writes: bool) -> AsyncIterator[AsyncSession]:
         """A session whose work is committed at the end, or rolled back on any error.
 
-        A unit of work that only reads runs without a transaction: at PostgreSQL's
-        default isolation, READ COMMITTED, each statement sees a snapshot of its
-        own either way, and BEGIN and COMMIT would be two more round trips.
+        A unit of work that only reads runs in autocommit: each of its statements
+        reads a consistent snapshot, and a transaction around them would cost two
+        more round trips, BEGIN and COMMIT.
         """
         options = {} if writes else {"isolation_level": "AUTOCOMMIT"}
         async with self.sessions() as session:
