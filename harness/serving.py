@@ -8,6 +8,7 @@ import signal
 import socket
 import subprocess
 import time
+import urllib.parse
 import urllib.request
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -70,12 +71,24 @@ def serving(
 
 
 def request(
-    method: str, url: str, body: dict[str, object] | None = None, timeout: float = 60
+    method: str,
+    url: str,
+    body: dict[str, object] | None = None,
+    *,
+    form: dict[str, str] | None = None,
+    headers: dict[str, str] | None = None,
+    timeout: float = 60,
 ) -> tuple[int, str, dict[str, str]]:
-    """Any request; the status, body and headers of any answer, error or not."""
-    data = None if body is None else json.dumps(body).encode()
+    """Any request, with a JSON body or form fields; the status, body and headers of any
+    answer, error or not."""
+    if form is not None:
+        data: bytes | None = urllib.parse.urlencode(form).encode()
+        content_type = "application/x-www-form-urlencoded"
+    else:
+        data = None if body is None else json.dumps(body).encode()
+        content_type = "application/json"
     outgoing = urllib.request.Request(
-        url, data=data, method=method, headers={"Content-Type": "application/json"}
+        url, data=data, method=method, headers={"Content-Type": content_type, **(headers or {})}
     )
     try:
         with urllib.request.urlopen(outgoing, timeout=timeout) as response:

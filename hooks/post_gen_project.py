@@ -25,15 +25,11 @@ VARIANTS_DIR = "_variants"
 OWNED_FILES: dict[str, list[str]] = {
     "backend=orm": [
         "src/{package}/db.py",
-        "src/{package}/models.py",
-        "src/{package}/repository.py",
         "tests/isolation.py",
         "tests/test_unit_of_work.py",
     ],
     "backend=databases": [
         "src/{package}/db.py",
-        "src/{package}/models.py",
-        "src/{package}/repository.py",
         "tests/isolation.py",
         "tests/test_unit_of_work.py",
     ],
@@ -47,6 +43,35 @@ OWNED_FILES: dict[str, list[str]] = {
         "src/{package}/dialect.py",
         "tests/provision.py",
         "tests/test_dialect.py",
+    ],
+    "auth=none": [
+        "migrations/versions/0001_create_notes.py",
+    ],
+    "auth=fastapi-users": [
+        "migrations/versions/0001_create_users_and_notes.py",
+        "src/{package}/auth/__init__.py",
+        "src/{package}/auth/superuser.py",
+        "tests/accounts.py",
+        "tests/test_auth.py",
+        "tests/test_owners.py",
+    ],
+    "backend=orm+auth=none": [
+        "src/{package}/models.py",
+        "src/{package}/repository.py",
+    ],
+    "backend=orm+auth=fastapi-users": [
+        "src/{package}/auth/users.py",
+        "src/{package}/models.py",
+        "src/{package}/repository.py",
+    ],
+    "backend=databases+auth=none": [
+        "src/{package}/models.py",
+        "src/{package}/repository.py",
+    ],
+    "backend=databases+auth=fastapi-users": [
+        "src/{package}/auth/users.py",
+        "src/{package}/models.py",
+        "src/{package}/repository.py",
     ],
 }
 

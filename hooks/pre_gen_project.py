@@ -18,6 +18,7 @@ ANSWERS_JSON = r"""{{ cookiecutter | tojson }}"""
 CHOICES = {
     "backend": ("orm", "databases"),
     "database": ("sqlite", "postgresql"),
+    "auth": ("none", "fastapi-users"),
 }
 
 SLUG_RE = re.compile(r"[a-z][a-z0-9]*(-[a-z0-9]+)*")

@@ -56,7 +56,7 @@ def setting_variables(project: Path) -> set[str]:
     the fields of every settings class in the package count.
     """
     fields: set[str] = set()
-    for module in next(project.glob("src/*/settings.py")).parent.glob("*.py"):
+    for module in next(project.glob("src/*/settings.py")).parent.rglob("*.py"):
         for node in ast.parse(module.read_text()).body:
             if isinstance(node, ast.ClassDef) and node.name.endswith("Settings"):
                 fields |= {

@@ -15,13 +15,13 @@ import time
 from collections.abc import Callable, Iterator
 from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 import pytest
 
-from harness.baking import VARIANTS, Bake, variant_id
+from harness.baking import TEMPLATE, VARIANTS, Bake, variant_id
 from harness.dockerfile import production_command
 from harness.installing import install_with_uv, project_environment, run
 from harness.postgres import Cluster, postgres_client_environment, throwaway_cluster
@@ -34,6 +34,8 @@ from .conftest import without_server
 SQLITE_VARIANTS = [variant for variant in VARIANTS if variant["database"] == "sqlite"]
 POSTGRES_VARIANTS = [variant for variant in VARIANTS if variant["database"] == "postgresql"]
 
+# What schemathesis may expect of the service, and the strategies of tests/fuzzing.py.
+FUZZING_CONFIG = Path(__file__).with_name("fuzzing.toml")
 # Bounded, so the fuzzing stays short; a fixed seed, so a failure can be replayed.
 FUZZ_EXAMPLES_PER_OPERATION = 40
 FUZZ_SEED = 20261122
@@ -52,10 +54,21 @@ class Project:
     def label(self) -> str:
         return self.bake.label
 
+    @property
+    def has_accounts(self) -> bool:
+        return bool(self.bake.answers["auth"] == "fastapi-users")
+
     @contextmanager
     def served(self, database_url: str, log: Path, **settings: str) -> Iterator[Service]:
-        """Migrate the database, then serve the app as its container does, on loopback."""
+        """Migrate the database, then serve the app as its container does, on loopback.
+
+        With accounts, the service signs tokens with a secret of its own, and the
+        client is signed in as a new user before the first call.
+        """
+        secret = secrets.token_hex(32) if self.has_accounts else None
         env = {**self.env, "DATABASE_URL": database_url, **settings}
+        if secret:
+            env["AUTH_SECRET"] = secret
         run("alembic upgrade head", self.bake.path, env)
         port = free_port()
         base = f"http://127.0.0.1:{port}"
@@ -63,7 +76,10 @@ class Project:
         # exec: the process the test signals is uvicorn itself, not a shell.
         command = f"exec {shlex.join(['uvicorn', app, *options, '--port', str(port)])}"
         with serving(command, self.bake.path, env, f"{base}/health", log) as process:
-            yield Service(base, process, log)
+            service = Service(base, process, log, secret)
+            if secret:
+                service.sign_in()
+            yield service
 
 
 @dataclass
@@ -71,10 +87,33 @@ class Service:
     base: str
     process: subprocess.Popen[bytes]
     log: Path
+    # The key that signs the service's tokens, and what a signed-in client sends.
+    secret: str | None = None
+    headers: dict[str, str] = field(default_factory=dict)
+    password: str = field(default_factory=lambda: secrets.token_urlsafe(16))
 
     def call(self, method: str, path: str, body: dict[str, object] | None = None) -> Any:
-        status, text, headers = request(method, self.base + path, body)
+        status, text, headers = request(method, self.base + path, body, headers=self.headers)
         return status, json.loads(text) if text else None, headers
+
+    def sign_in(self) -> None:
+        """Register a new user and send their token with every later call."""
+        email = f"{secrets.token_hex(6)}@example.com"
+        body = {"email": email, "password": self.password}
+        status, text, _ = request("POST", f"{self.base}/auth/register", body)
+        assert status == 201, text
+        form = {"username": email, "password": self.password}
+        status, text, _ = request("POST", f"{self.base}/auth/jwt/login", form=form)
+        assert status == 200, text
+        self.headers = {"Authorization": f"Bearer {json.loads(text)['access_token']}"}
+
+    def assert_secrets_stay_out_of_the_log(self, *others: str) -> None:
+        log = self.log.read_text()
+        kept = [self.password, *self.headers.values(), *others]
+        if self.secret:
+            kept.append(self.secret)
+        for secret in kept:
+            assert secret.removeprefix("Bearer ") not in log
 
 
 @pytest.fixture(scope="module", params=VARIANTS, ids=variant_id)
@@ -133,11 +172,19 @@ def test_schemathesis_finds_no_failures(
     database_url = database_for(project, request, tmp_path)
     report = tmp_path / "schemathesis.json"
     with project.served(database_url, tmp_path / "serve.log") as service:
+        # With accounts, as a signed-in user; schemathesis also checks that the
+        # routes needing a token refuse a request without it.
+        headers = [f"--header={name}: {value}" for name, value in service.headers.items()]
+        operations = sum(
+            len(methods) for methods in service.call("GET", "/openapi.json")[1]["paths"].values()
+        )
         result = subprocess.run(
             [
                 str(Path(sys.executable).parent / "schemathesis"),
+                f"--config-file={FUZZING_CONFIG}",
                 "run",
                 f"{service.base}/openapi.json",
+                *headers,
                 "--checks=all",
                 f"--max-examples={FUZZ_EXAMPLES_PER_OPERATION}",
                 f"--seed={FUZZ_SEED}",
@@ -147,6 +194,7 @@ def test_schemathesis_finds_no_failures(
                 f"--report-json-path={report}",
             ],
             cwd=tmp_path,
+            env={**os.environ, "PYTHONPATH": str(TEMPLATE), "SCHEMATHESIS_HOOKS": "tests.fuzzing"},
             capture_output=True,
             text=True,
             check=False,
@@ -156,9 +204,10 @@ def test_schemathesis_finds_no_failures(
     record_property("figure", (project.label, "fuzz cases", cases["generated"]))
     record_property("figure", (project.label, "fuzz failures", cases["with_failures"]))
     assert result.returncode == 0, result.stdout[-6000:]
-    assert outcome["operations"]["tested"] == outcome["operations"]["total"] == 6
+    assert outcome["operations"]["tested"] == outcome["operations"]["total"] == operations
     assert cases["with_failures"] == cases["errored"] == 0
-    assert cases["generated"] >= 6 * FUZZ_EXAMPLES_PER_OPERATION
+    assert cases["generated"] >= operations * FUZZ_EXAMPLES_PER_OPERATION
+    service.assert_secrets_stay_out_of_the_log()
 
 
 @pytest.fixture
@@ -211,8 +260,8 @@ def test_postgres_outage_is_503_and_the_service_recovers(
     record_property(
         "figure", (project.label, "healthy again after restart, s", round(recovered, 2))
     )
+    service.assert_secrets_stay_out_of_the_log(password)
     served_log = log.read_text()
-    assert password not in served_log
     # No request failed with an error the app did not handle (asyncpg's pool may
     # still log, with a traceback, that it could not reconnect in the background).
     assert "Exception in ASGI application" not in served_log

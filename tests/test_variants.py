@@ -3,23 +3,27 @@
 from __future__ import annotations
 
 import ast
+import json
 import re
+import sqlite3
 import tomllib
 from pathlib import Path
 from typing import Any
 
 import pytest
 
-from harness.baking import DEFAULT_VARIANT, VARIANTS, Variant, variant_id
+from harness.baking import DEFAULT_VARIANT, VARIANTS, Bake, Variant, variant_id
 from harness.installing import install_with_uv, project_environment, run
 from harness.postgres import postgres_client_environment
-from harness.serving import free_port, get, serving
+from harness.serving import free_port, get, request, serving
 
 from .baking import AWKWARD_DESCRIPTION, bake, readme_commands
 from .tooling import check_make_lint, check_pre_commit_hooks
 
 # Variables a generated README may export; the tests supply their own values.
 SUPPLIED_VARIABLES = {"TEST_POSTGRES_URL", "DATABASE_URL"}
+# The first superuser's, as a script would give it to the README's command.
+SUPERUSER = ("admin@example.com", "a superuser's passphrase")
 
 
 def without_exports(lines: list[str]) -> list[str]:
@@ -98,14 +102,18 @@ def test_variant_installs_and_passes_its_own_checks(
             for line in without_exports(readme_commands(project, "Point it at PostgreSQL")):
                 run(line, project, env)
         try:
-            migrate_and_serve(project, env, tmp_path)
+            migrate_and_serve(baked, env, tmp_path)
         finally:
             if baked.answers["database"] == "postgresql":
                 run(f"dropdb --if-exists --force {package}", project, env)
 
 
-def migrate_and_serve(project: Path, env: dict[str, str], tmp_path: Path) -> None:
-    """The README's Migrate and Run commands, as a developer types them."""
+def migrate_and_serve(baked: Bake, env: dict[str, str], tmp_path: Path) -> None:
+    """The README's commands to set up and run the service, as a developer types them."""
+    project, auth = baked.path, baked.answers["auth"] == "fastapi-users"
+    if auth:
+        (sign,) = readme_commands(project, "Sign tokens")
+        run(sign, project, env)
     upgrade, autogenerate = readme_commands(project, "Migrate")
     assert upgrade == "alembic upgrade head"
     run(upgrade, project, env)
@@ -123,6 +131,12 @@ def migrate_and_serve(project: Path, env: dict[str, str], tmp_path: Path) -> Non
     assert [type(node) for node in functions["upgrade"]] == [ast.Pass]
     run("ruff check . && ruff format --check .", project, env)
     revision.unlink()
+    if auth:
+        (create,) = readme_commands(project, "Create the first superuser")
+        email, password = SUPERUSER
+        assert create.endswith(f"-create-superuser {email}")
+        output = run(create, project, {**env, "SUPERUSER_PASSWORD": password})
+        assert output.startswith(f"created superuser {email} ("), output
 
     (start,) = readme_commands(project, "Run")
     port = free_port()
@@ -133,3 +147,29 @@ def migrate_and_serve(project: Path, env: dict[str, str], tmp_path: Path) -> Non
         assert get(f"{base}/health") == (200, '{"status":"ok"}')
         status, _ = get(f"{base}/docs")
         assert status == 200
+        if auth:
+            assert_superuser_signs_in(base)
+        if baked.answers["database"] == "sqlite":
+            back_up(project, env)
+
+
+def assert_superuser_signs_in(base: str) -> None:
+    email, password = SUPERUSER
+    form = {"username": email, "password": password}
+    status, body, _ = request("POST", f"{base}/auth/jwt/login", form=form)
+    assert status == 200, body
+    token = json.loads(body)["access_token"]
+    bearer = {"Authorization": f"Bearer {token}"}
+    status, body, _ = request("GET", f"{base}/users/me", headers=bearer)
+    assert status == 200 and json.loads(body)["is_superuser"] is True, body
+
+
+def back_up(project: Path, env: dict[str, str]) -> None:
+    """The README's backup commands, while the service runs; each writes a checked copy."""
+    backups = project / "backups"
+    for number, command in enumerate(readme_commands(project, "Back up the database"), 1):
+        run(command, project, env)
+        copies = sorted(backups.glob("*.db"))
+        assert len(copies) == number, command
+        with sqlite3.connect(copies[-1]) as copy:
+            assert copy.execute("PRAGMA integrity_check").fetchone() == ("ok",)

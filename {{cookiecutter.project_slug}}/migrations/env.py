@@ -9,8 +9,8 @@ from sqlalchemy.engine import Connection
 from sqlalchemy.ext.asyncio import create_async_engine
 
 from {{ cookiecutter.package_name }} import dialect
+from {{ cookiecutter.package_name }}.db import DatabaseSettings
 from {{ cookiecutter.package_name }}.models import metadata
-from {{ cookiecutter.package_name }}.settings import Settings
 
 config = context.config
 if config.config_file_name is not None:
@@ -23,7 +23,7 @@ def configure(**options: object) -> None:
 
 
 def run_migrations_offline() -> None:
-    url = Settings().database_url
+    url = DatabaseSettings().database_url
     configure(
         url=url,
         literal_binds=True,
@@ -41,7 +41,8 @@ def run_migrations(connection: Connection) -> None:
 
 
 async def run_migrations_online() -> None:
-    settings = Settings()
+    # Only the database's settings: migrations need no others, such as secrets.
+    settings = DatabaseSettings()
     # Connections set up as the app's are (on SQLite: WAL mode, foreign keys).
     engine = create_async_engine(
         settings.database_url,

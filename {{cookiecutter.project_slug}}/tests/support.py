@@ -9,6 +9,10 @@ from alembic import command
 from alembic.config import Config
 from fastapi import FastAPI
 from httpx import ASGITransport, AsyncClient
+{%- if cookiecutter.auth == "fastapi-users" %}
+
+from .accounts import sign_in_as_new_user
+{%- endif %}
 
 ALEMBIC_INI = Path(__file__).parents[1] / "alembic.ini"
 
@@ -30,4 +34,8 @@ async def serve(app: FastAPI) -> AsyncIterator[AsyncClient]:
     async with app.router.lifespan_context(app):
         transport = ASGITransport(app=app)
         async with AsyncClient(transport=transport, base_url="http://test") as client:
+{%- if cookiecutter.auth == "fastapi-users" %}
+            # As a user of its own, new for each client.
+            await sign_in_as_new_user(app, client)
+{%- endif %}
             yield client

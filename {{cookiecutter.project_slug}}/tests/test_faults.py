@@ -31,10 +31,10 @@ async def test_a_failed_write_leaves_its_connection_clean(fresh_database_url: st
     assert [note["text"] for note in listed.json()] == ["Once", "Twice"]
 
 
-def answering_500s(app: FastAPI) -> AsyncClient:
-    """A client that gets the app's 500 response rather than its exception."""
+def answering_500s(app: FastAPI, client: AsyncClient) -> AsyncClient:
+    """Another `client`, which gets the app's 500 responses rather than its exceptions."""
     transport = ASGITransport(app=app, raise_app_exceptions=False)
-    return AsyncClient(transport=transport, base_url="http://test")
+    return AsyncClient(transport=transport, base_url=client.base_url, headers=client.headers)
 
 
 async def test_errors_outside_the_database_are_500_not_503(
@@ -51,7 +51,7 @@ async def test_errors_outside_the_database_are_500_not_503(
         async with asyncio.timeout(0):
             await asyncio.sleep(1)
 
-    async with answering_500s(app) as unraised:
+    async with answering_500s(app, client) as unraised:
         responses = [await unraised.get(path) for path in ("/reads-a-missing-file", "/times-out")]
     for response in responses:
         assert response.status_code == 500, response.request.url
@@ -70,7 +70,7 @@ async def test_a_constraint_other_than_uniqueness_is_a_500(
         without_text = NoteCreate.model_construct(text=None, completed=False)  # type: ignore[arg-type]
         return await notes.create(without_text)
 
-    async with answering_500s(app) as unraised:
+    async with answering_500s(app, client) as unraised:
         response = await unraised.post("/notes-without-text")
     assert response.status_code == 500
     assert response.json() == INTERNAL_ERROR

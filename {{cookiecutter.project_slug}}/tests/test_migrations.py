@@ -6,8 +6,12 @@ from alembic import command
 from alembic.config import Config
 from sqlalchemy import inspect
 
+from {{ cookiecutter.package_name }}.models import metadata
+
 from .provision import create_test_engine, provision_database
 from .support import ALEMBIC_INI, migrate
+
+TABLES = {"alembic_version", *metadata.tables}
 
 
 async def table_names(database_url: str) -> set[str]:
@@ -27,11 +31,11 @@ def empty_database_url() -> Iterator[str]:
 
 def test_upgrade_downgrade_upgrade(empty_database_url: str) -> None:
     migrate(empty_database_url, "head")
-    assert asyncio.run(table_names(empty_database_url)) == {"alembic_version", "notes"}
+    assert asyncio.run(table_names(empty_database_url)) == TABLES
     migrate(empty_database_url, "base", down=True)
     assert asyncio.run(table_names(empty_database_url)) == {"alembic_version"}
     migrate(empty_database_url, "head")
-    assert asyncio.run(table_names(empty_database_url)) == {"alembic_version", "notes"}
+    assert asyncio.run(table_names(empty_database_url)) == TABLES
 
 
 def test_models_match_migrations(database_url: str, monkeypatch: pytest.MonkeyPatch) -> None:

@@ -30,7 +30,9 @@ async def test_location_keeps_the_root_path_and_drops_the_query(
 ) -> None:
     # Served under a path prefix by a proxy (uvicorn --root-path /api).
     transport = ASGITransport(app=app, root_path="/api")
-    async with AsyncClient(transport=transport, base_url="http://test") as proxied:
+    async with AsyncClient(
+        transport=transport, base_url=client.base_url, headers=client.headers
+    ) as proxied:
         response = await proxied.post("/api/notes?source=import", json={"text": "Proxied"})
         assert response.status_code == 201
         note = response.json()

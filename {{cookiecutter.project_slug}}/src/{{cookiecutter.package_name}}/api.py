@@ -1,10 +1,11 @@
-"""HTTP routes: the notes resource and a health check."""
+"""HTTP routes: a health check and the notes resource."""
 
 from typing import Any
 
 from fastapi import APIRouter, HTTPException, Request, Response, status
 
-from .db import DatabaseDep
+{% if cookiecutter.auth == "fastapi-users" %}from .auth import UNAUTHORIZED
+{% endif %}from .db import DatabaseDep
 from .repository import NotesDep
 from .schemas import Health, Limit, Message, NoteCreate, NoteId, NoteRead, NoteUpdate, Offset
 
@@ -26,6 +27,7 @@ CONFLICT: Responses = {
 }
 
 router = APIRouter(responses=UNAVAILABLE)
+notes_router = APIRouter(prefix="/notes", tags=["notes"]{% if cookiecutter.auth == "fastapi-users" %}, responses=UNAUTHORIZED{% endif %})
 
 
 def note_not_found() -> HTTPException:
@@ -39,11 +41,8 @@ async def health(database: DatabaseDep) -> Health:
     return Health(status="ok")
 
 
-@router.post(
-    "/notes",
-    status_code=status.HTTP_201_CREATED,
-    responses={**UNREADABLE_BODY, **CONFLICT},
-    tags=["notes"],
+@notes_router.post(
+    "", status_code=status.HTTP_201_CREATED, responses={**UNREADABLE_BODY, **CONFLICT}
 )
 async def create_note(
     data: NoteCreate, notes: NotesDep, request: Request, response: Response
@@ -55,12 +54,12 @@ async def create_note(
     return NoteRead.model_validate(note)
 
 
-@router.get("/notes", tags=["notes"])
+@notes_router.get("")
 async def list_notes(notes: NotesDep, limit: Limit = 50, offset: Offset = 0) -> list[NoteRead]:
     return [NoteRead.model_validate(note) for note in await notes.list(limit=limit, offset=offset)]
 
 
-@router.get("/notes/{note_id}", responses=NOT_FOUND, tags=["notes"])
+@notes_router.get("/{note_id}", responses=NOT_FOUND)
 async def read_note(note_id: NoteId, notes: NotesDep) -> NoteRead:
     note = await notes.get(note_id)
     if note is None:
@@ -68,9 +67,7 @@ async def read_note(note_id: NoteId, notes: NotesDep) -> NoteRead:
     return NoteRead.model_validate(note)
 
 
-@router.patch(
-    "/notes/{note_id}", responses={**NOT_FOUND, **UNREADABLE_BODY, **CONFLICT}, tags=["notes"]
-)
+@notes_router.patch("/{note_id}", responses={**NOT_FOUND, **UNREADABLE_BODY, **CONFLICT})
 async def update_note(note_id: NoteId, changes: NoteUpdate, notes: NotesDep) -> NoteRead:
     note = await notes.update(note_id, changes)
     if note is None:
@@ -78,12 +75,10 @@ async def update_note(note_id: NoteId, changes: NoteUpdate, notes: NotesDep) -> 
     return NoteRead.model_validate(note)
 
 
-@router.delete(
-    "/notes/{note_id}",
-    status_code=status.HTTP_204_NO_CONTENT,
-    responses=NOT_FOUND,
-    tags=["notes"],
-)
+@notes_router.delete("/{note_id}", status_code=status.HTTP_204_NO_CONTENT, responses=NOT_FOUND)
 async def delete_note(note_id: NoteId, notes: NotesDep) -> None:
     if not await notes.delete(note_id):
         raise note_not_found()
+
+
+router.include_router(notes_router)

@@ -78,14 +78,18 @@ async def conflict(request: Request, error: Exception) -> JSONResponse:
 async def method_not_allowed(request: Request, error: HTTPException) -> JSONResponse:
     """405 whose `Allow` lists every method of the path, not just one route's.
 
-    The methods are those the OpenAPI schema documents for any path that matches.
+    The methods are those the OpenAPI schema documents for the path.
     """
     app: FastAPI = request.app
+    paths: dict[str, dict[str, Any]] = app.openapi()["paths"]
+    # A path written out, such as /users/me, is its own resource, though a
+    # template (/users/{id}) matches it too.
+    matching = [request.url.path] if request.url.path in paths else list(paths)
     allowed: set[str] = set()
-    for path, operations in app.openapi()["paths"].items():
+    for path in matching:
         pattern, _, _ = compile_path(path)
         if pattern.match(request.url.path):
-            allowed.update(method.upper() for method in operations)
+            allowed.update(method.upper() for method in paths[path])
     if "GET" in allowed:
         allowed.add("HEAD")
     return JSONResponse(

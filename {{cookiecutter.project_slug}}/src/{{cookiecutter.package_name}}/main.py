@@ -8,7 +8,8 @@ from fastapi import FastAPI
 from fastapi.middleware.cors import CORSMiddleware
 
 from .api import router
-from .db import open_database
+{% if cookiecutter.auth == "fastapi-users" %}from .auth import install_auth
+{% endif %}from .db import open_database
 from .errors import install_error_handlers
 from .settings import Settings, get_settings
 
@@ -43,5 +44,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
             expose_headers=["Location"],
         )
     app.include_router(router)
+{%- if cookiecutter.auth == "fastapi-users" %}
+    install_auth(app, settings)
+{%- endif %}
     install_error_handlers(app)
     return app

@@ -3,17 +3,18 @@
 from functools import lru_cache
 from typing import Annotated
 
-from pydantic import Field, field_validator
+from pydantic import Field, ValidationError, field_validator
 from pydantic_settings import NoDecode, SettingsConfigDict
 
-from .db import DatabaseSettings
+{% if cookiecutter.auth == "fastapi-users" %}from .auth import AuthSettings
+{% endif %}from .db import DatabaseSettings
 
 
-class Settings(DatabaseSettings):
+class Settings(DatabaseSettings{% if cookiecutter.auth == "fastapi-users" %}, AuthSettings{% endif %}):
     """Every setting of the service; the README's Settings table explains each.
 
-    The database's own settings are declared beside the code that uses them,
-    in db.py and dialect.py.
+    Settings of a part of the service are declared beside the code that uses
+    them and gathered here.
     """
 
     model_config = SettingsConfigDict(env_file=".env", extra="ignore")
@@ -34,4 +35,16 @@ class Settings(DatabaseSettings):
 
 @lru_cache
 def get_settings() -> Settings:
-    return Settings()
+    """The settings of the environment; an invalid one stops the service.
+
+    The message names each setting and what is wrong with it, in one line, but
+    never a value: pydantic's own would print them, secrets included.
+    """
+    try:
+        return Settings()
+    except ValidationError as error:
+        problems = "; ".join(
+            f"{'.'.join(map(str, problem['loc'])).upper()}: {problem['msg']}"
+            for problem in error.errors(include_input=False, include_url=False)
+        )
+        raise SystemExit(f"invalid settings: {problems}") from None

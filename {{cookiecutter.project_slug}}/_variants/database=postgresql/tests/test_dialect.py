@@ -15,15 +15,15 @@ from .isolation import connection_held
 from .provision import unreachable_database
 from .support import serve
 
-ASYNC_URL = "postgresql+asyncpg://app:secret@db.internal:5432/notes"
+ASYNC_URL = "postgresql+asyncpg://app:pa55word@db.internal:5432/notes"
 UNAVAILABLE = {"detail": "Database unavailable"}
 
 
 @pytest.mark.parametrize(
     "url",
     [
-        "postgres://app:secret@db.internal:5432/notes",
-        "postgresql://app:secret@db.internal:5432/notes",
+        "postgres://app:pa55word@db.internal:5432/notes",
+        "postgresql://app:pa55word@db.internal:5432/notes",
         ASYNC_URL,
     ],
 )
@@ -39,7 +39,7 @@ def test_database_url_is_required(tmp_path: Path, monkeypatch: pytest.MonkeyPatc
 
 
 def test_repr_hides_the_password() -> None:
-    assert "secret" not in repr(Settings(database_url=ASYNC_URL))
+    assert "pa55word" not in repr(Settings(database_url=ASYNC_URL))
 
 
 def assert_unavailable(response: Response) -> None:

@@ -4,7 +4,7 @@ from typing import Any
 
 import asyncpg
 from pydantic import Field, field_validator
-from pydantic_settings import BaseSettings
+from pydantic_settings import BaseSettings, SettingsConfigDict
 
 ASYNC_SCHEME = "postgresql+asyncpg"
 # Hosting platforms hand out URLs without a driver; they mean the same server.
@@ -18,6 +18,9 @@ UNIQUE_VIOLATION = "23505"
 
 class ConnectionSettings(BaseSettings):
     """Where the server is, and how long to wait for it."""
+
+    # Alone, as migrations read them, these come from the environment and `.env` too.
+    model_config = SettingsConfigDict(env_file=".env", extra="ignore")
 
     # Required: there is no sensible default server. repr=False keeps the
     # password out of logs that print the settings.

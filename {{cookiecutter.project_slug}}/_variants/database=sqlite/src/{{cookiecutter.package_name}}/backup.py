@@ -18,7 +18,7 @@ from pathlib import Path
 
 from sqlalchemy import make_url
 
-from .settings import Settings
+from .db import DatabaseSettings
 
 
 def database_path(database_url: str) -> Path:
@@ -45,7 +45,7 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n", 1)[0])
     parser.add_argument("destination", nargs="?", type=Path, help="the file to write")
     args = parser.parse_args(argv)
-    source = database_path(Settings().database_url)
+    source = database_path(DatabaseSettings().database_url)
     if not source.is_file():
         print(f"error: no database at {source}", file=sys.stderr)
         return 1

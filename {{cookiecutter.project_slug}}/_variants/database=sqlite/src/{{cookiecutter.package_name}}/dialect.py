@@ -15,7 +15,7 @@ from functools import partial
 from typing import Any, Literal
 
 from pydantic import Field, field_validator
-from pydantic_settings import BaseSettings
+from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from .errors import DatabaseUnavailable
 
@@ -45,6 +45,9 @@ Synchronous = Literal["FULL", "NORMAL"]
 
 class ConnectionSettings(BaseSettings):
     """Where the database file is, how long to wait for it, and how durable a write is."""
+
+    # Alone, as migrations read them, these come from the environment and `.env` too.
+    model_config = SettingsConfigDict(env_file=".env", extra="ignore")
 
     # A file relative to the directory the service starts in.
     database_url: str = f"{ASYNC_SCHEME}:///./{{ cookiecutter.package_name }}.db"

@@ -1,4 +1,4 @@
-"""The notes, as ORM entities, in the request's session."""
+"""A user's notes, as ORM entities, in the request's session."""
 
 from collections.abc import Sequence
 from typing import Annotated
@@ -7,40 +7,49 @@ from fastapi import Depends
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from .auth import CurrentUser
 from .db import SessionDep
-from .models import Note
+from .models import Note, User
 from .schemas import NoteCreate, NoteUpdate
 
 
 class NoteRepository:
-    """Reads and writes notes in the request's session.
+    """Reads and writes the notes of one user in the request's session.
 
+    Another user's note is treated as missing, so that no answer tells it exists.
     Writes are flushed, so that the database checks them (and assigns ids) at
     once; the session commits them when the request's work is done.
     """
 
-    def __init__(self, session: AsyncSession) -> None:
+    def __init__(self, session: AsyncSession, owner: User) -> None:
         self.session = session
+        self.owner = owner
 
     async def create(self, data: NoteCreate) -> Note:
-        note = Note(**data.model_dump())
+        note = Note(**data.model_dump(), owner_id=self.owner.id)
         self.session.add(note)
         await self.session.flush()
         return note
 
     async def list(self, *, limit: int, offset: int) -> Sequence[Note]:
         notes = await self.session.scalars(
-            select(Note).order_by(Note.id).limit(limit).offset(offset)
+            select(Note)
+            .where(Note.owner_id == self.owner.id)
+            .order_by(Note.id)
+            .limit(limit)
+            .offset(offset)
         )
         return notes.all()
 
-    async def get(self, note_id: int) -> Note | None:
-        return await self.session.get(Note, note_id)
+    async def get(self, note_id: int, *, for_update: bool = False) -> Note | None:
+        # Locked for an update until the request's transaction ends, so that a
+        # request deleting the note at the same time waits, and then finds it
+        # changed, or gone.
+        note = await self.session.get(Note, note_id, with_for_update=for_update)
+        return note if note is not None and note.owner_id == self.owner.id else None
 
     async def update(self, note_id: int, changes: NoteUpdate) -> Note | None:
-        # Locked until the request's transaction ends, so that a request deleting
-        # the note at the same time waits, and then finds it changed, or gone.
-        note = await self.session.get(Note, note_id, with_for_update=True)
+        note = await self.get(note_id, for_update=True)
         if note is None:
             return None
         for field, value in changes.model_dump(exclude_unset=True).items():
@@ -49,7 +58,7 @@ class NoteRepository:
         return note
 
     async def delete(self, note_id: int) -> bool:
-        note = await self.session.get(Note, note_id, with_for_update=True)
+        note = await self.get(note_id, for_update=True)
         if note is None:
             return False
         await self.session.delete(note)
@@ -57,9 +66,9 @@ class NoteRepository:
         return True
 
 
-async def get_notes(session: SessionDep) -> NoteRepository:
+async def get_notes(session: SessionDep, owner: CurrentUser) -> NoteRepository:
     # An async function: FastAPI would construct the class in a worker thread.
-    return NoteRepository(session)
+    return NoteRepository(session, owner)
 
 
 NotesDep = Annotated[NoteRepository, Depends(get_notes)]

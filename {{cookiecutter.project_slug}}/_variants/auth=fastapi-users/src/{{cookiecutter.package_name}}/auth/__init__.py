@@ -1,0 +1,240 @@
+"""Accounts and access tokens, through FastAPI Users.
+
+Everything the service does about authentication is in this package: here, in
+users.py, which stores users for FastAPI Users, and in superuser.py, the command
+that creates the first superuser. To move to another library, replace the
+package, keeping `CurrentUser` (how routes ask for the signed-in user),
+`router`, `AuthSettings` and `UNAUTHORIZED`.
+FastAPI Users is in maintenance mode upstream: it gets security and dependency
+fixes, no new features.
+
+Routes: `POST /auth/register`, `POST /auth/jwt/login` (form fields `username`,
+`password`; returns a bearer token), `POST /auth/jwt/logout`,
+`POST /auth/forgot-password` and `/auth/reset-password`,
+`POST /auth/request-verify-token` and `/auth/verify`, `GET`/`PATCH /users/me`,
+and `/users/{id}` for superusers.
+"""
+
+import hashlib
+import hmac
+import logging
+import uuid
+from typing import Annotated, Any, Literal
+
+from fastapi import APIRouter, Depends, FastAPI, HTTPException, Request, status
+from fastapi.responses import JSONResponse
+from fastapi_users import BaseUserManager, FastAPIUsers, InvalidPasswordException, UUIDIDMixin
+from fastapi_users import schemas as user_schemas
+from fastapi_users.authentication import AuthenticationBackend, BearerTransport, JWTStrategy
+from pydantic import ConfigDict, EmailStr, Field, SecretStr, field_validator
+from pydantic.json_schema import SkipJsonSchema
+from pydantic_settings import BaseSettings
+
+from ..models import User
+from ..schemas import Message
+from .users import UserDatabase, UserDatabaseDep
+
+logger = logging.getLogger(__name__)
+
+MIN_SECRET_LENGTH = 32
+MIN_PASSWORD_LENGTH = 8
+# Hashing is slow on purpose; an unbounded password would make it slower still.
+MAX_PASSWORD_LENGTH = 128
+
+# The body of an error answer: `{"detail": ...}`.
+MESSAGE_SCHEMA = {"$ref": "#/components/schemas/Message"}
+# Documented on every route that needs a signed-in user.
+UNAUTHORIZED: dict[int | str, dict[str, Any]] = {
+    status.HTTP_401_UNAUTHORIZED: {
+        "model": Message,
+        "description": "No valid access token of an active user",
+    }
+}
+
+
+class AuthSettings(BaseSettings):
+    """How access tokens are signed and how long they last."""
+
+    # Signs every token; anyone who has it can sign in as anyone. The reset and
+    # verification tokens are signed with keys derived from it (see UserManager).
+    auth_secret: SecretStr
+    # Seconds an access token stays valid. A JWT cannot be revoked, so that is
+    # also how long a stolen one works, and how long logging out takes to bite.
+    auth_token_lifetime: int = Field(default=3600, ge=60)
+
+    @field_validator("auth_secret")
+    @classmethod
+    def long_enough(cls, secret: SecretStr) -> SecretStr:
+        if len(secret.get_secret_value()) < MIN_SECRET_LENGTH:
+            raise ValueError(
+                f"must be at least {MIN_SECRET_LENGTH} characters, such as the output of "
+                "`openssl rand -hex 32`"
+            )
+        return secret
+
+
+def derived_key(secret: SecretStr, purpose: str) -> str:
+    """A key of its own for each kind of token, so that none is accepted as another."""
+    return hmac.new(
+        secret.get_secret_value().encode(), purpose.encode(), hashlib.sha256
+    ).hexdigest()
+
+
+# Documented in the OpenAPI schema, so that clients know the rule before they send.
+Password = Annotated[str, Field(min_length=MIN_PASSWORD_LENGTH, max_length=MAX_PASSWORD_LENGTH)]
+
+
+class UserRead(user_schemas.BaseUser[uuid.UUID]):
+    pass
+
+
+class UserCreate(user_schemas.BaseUserCreate):
+    model_config = ConfigDict(strict=True)
+
+    password: Password
+
+
+class UserUpdate(user_schemas.BaseUserUpdate):
+    """A partial update: omitted fields keep their value; null is refused."""
+
+    model_config = ConfigDict(strict=True)
+
+    password: Password | SkipJsonSchema[None] = None
+    email: EmailStr | SkipJsonSchema[None] = None
+    is_active: bool | SkipJsonSchema[None] = None
+    is_superuser: bool | SkipJsonSchema[None] = None
+    is_verified: bool | SkipJsonSchema[None] = None
+
+    @field_validator("*", mode="before")
+    @classmethod
+    def reject_null(cls, value: object) -> object:
+        if value is None:
+            raise ValueError("may be omitted but must not be null")
+        return value
+
+
+TokenPurpose = Literal["reset-password", "verify"]
+
+
+async def deliver_token(user: User, purpose: TokenPurpose, token: str) -> None:
+    """Send `token` to the user's address, to reset their password or verify the address.
+
+    Replace this with your mail delivery. Until then it only records that a
+    token was issued: the token itself is as good as the password, so it is
+    never logged.
+    """
+    logger.info("%s token issued for user %s", purpose, user.id)
+
+
+class UserManager(UUIDIDMixin, BaseUserManager[User, uuid.UUID]):
+    """FastAPI Users' rules for accounts: passwords, and the tokens it mails."""
+
+    def __init__(self, user_db: UserDatabase, settings: AuthSettings) -> None:
+        super().__init__(user_db)
+        self.reset_password_token_secret = derived_key(settings.auth_secret, "reset-password")
+        self.verification_token_secret = derived_key(settings.auth_secret, "verify")
+
+    async def validate_password(
+        self, password: str, user: user_schemas.BaseUserCreate | User
+    ) -> None:
+        if not MIN_PASSWORD_LENGTH <= len(password) <= MAX_PASSWORD_LENGTH:
+            raise InvalidPasswordException(
+                reason=f"Password should be {MIN_PASSWORD_LENGTH} to {MAX_PASSWORD_LENGTH} "
+                "characters long"
+            )
+        if password.casefold() == user.email.casefold():
+            raise InvalidPasswordException(reason="Password should not be the email address")
+
+    async def on_after_forgot_password(
+        self, user: User, token: str, request: Request | None = None
+    ) -> None:
+        await deliver_token(user, "reset-password", token)
+
+    async def on_after_request_verify(
+        self, user: User, token: str, request: Request | None = None
+    ) -> None:
+        await deliver_token(user, "verify", token)
+
+
+def app_settings(request: Request) -> AuthSettings:
+    settings: AuthSettings = request.app.state.settings
+    return settings
+
+
+async def get_user_manager(user_db: UserDatabaseDep, request: Request) -> UserManager:
+    return UserManager(user_db, app_settings(request))
+
+
+def jwt_strategy(settings: AuthSettings) -> JWTStrategy[User, uuid.UUID]:
+    return JWTStrategy(
+        secret=settings.auth_secret.get_secret_value(),
+        lifetime_seconds=settings.auth_token_lifetime,
+    )
+
+
+async def get_jwt_strategy(request: Request) -> JWTStrategy[User, uuid.UUID]:
+    return jwt_strategy(app_settings(request))
+
+
+bearer = AuthenticationBackend(
+    name="jwt",
+    transport=BearerTransport(tokenUrl="auth/jwt/login"),
+    get_strategy=get_jwt_strategy,
+)
+users = FastAPIUsers[User, uuid.UUID](get_user_manager, [bearer])
+
+# The signed-in user, who must be active; 401 without a valid token.
+CurrentUser = Annotated[User, Depends(users.current_user(active=True))]
+
+router = APIRouter()
+router.include_router(users.get_auth_router(bearer), prefix="/auth/jwt", tags=["auth"])
+router.include_router(
+    users.get_register_router(UserRead, UserCreate), prefix="/auth", tags=["auth"]
+)
+router.include_router(users.get_reset_password_router(), prefix="/auth", tags=["auth"])
+router.include_router(users.get_verify_router(UserRead), prefix="/auth", tags=["auth"])
+router.include_router(users.get_users_router(UserRead, UserUpdate), prefix="/users", tags=["users"])
+
+
+def install_auth(app: FastAPI, settings: AuthSettings) -> None:
+    """Serve the routes above, with the app's settings, and document their errors."""
+    app.state.settings = settings
+    app.include_router(router)
+    openapi = app.openapi
+
+    def openapi_with_error_bodies() -> dict[str, Any]:
+        if app.openapi_schema is None:
+            # Built once, kept by FastAPI, and completed here.
+            for path, operations in openapi()["paths"].items():
+                for operation in operations.values():
+                    document_answers(path, operation)
+        return openapi()
+
+    # FastAPI's way to change the schema it serves.
+    app.openapi = openapi_with_error_bodies  # type: ignore[method-assign]
+
+    @app.exception_handler(status.HTTP_401_UNAUTHORIZED)
+    async def unauthorized(request: Request, error: HTTPException) -> JSONResponse:
+        # A 401 names the scheme that would be accepted (RFC 9110).
+        return JSONResponse(
+            {"detail": error.detail},
+            status_code=status.HTTP_401_UNAUTHORIZED,
+            headers={"WWW-Authenticate": "Bearer"},
+        )
+
+
+def document_answers(path: str, operation: dict[str, Any]) -> None:
+    """Document what FastAPI Users' routes answer but leave out of their schema."""
+    responses = operation["responses"]
+    if path.endswith("/logout"):
+        # A bearer token is forgotten by its client; the route answers 204.
+        responses.pop(str(status.HTTP_200_OK), None)
+        responses[str(status.HTTP_204_NO_CONTENT)] = {"description": "Logged out"}
+    if "requestBody" in operation:
+        # Bytes that are not UTF-8, for one, are refused before validation.
+        responses.setdefault(str(status.HTTP_400_BAD_REQUEST), {"description": "Bad Request"})
+    for code, response in responses.items():
+        # Some error answers lack their body, `{"detail": ...}` like every other.
+        if int(code) >= 400 and "content" not in response:
+            content = response.setdefault("content", {})
+            content.setdefault("application/json", {})["schema"] = MESSAGE_SCHEMA

@@ -1,0 +1,308 @@
+"""Accounts and tokens: registering, signing in, and what tokens are refused."""
+
+import asyncio
+import logging
+import subprocess
+import sys
+import uuid
+from pathlib import Path
+from typing import Any
+
+import pytest
+from fastapi import FastAPI
+from fastapi_users.jwt import generate_jwt
+from httpx import AsyncClient
+
+from {{ cookiecutter.package_name }} import auth
+from {{ cookiecutter.package_name }}.auth import UserCreate, UserManager, superuser
+from {{ cookiecutter.package_name }}.auth.users import UserDatabase
+from {{ cookiecutter.package_name }}.main import create_app
+from {{ cookiecutter.package_name }}.settings import Settings, get_settings
+
+from .accounts import PASSWORD, bearer, log_in, new_email, register, signed_token
+from .isolation import execute
+from .support import serve
+
+BAD_CREDENTIALS = {"detail": "LOGIN_BAD_CREDENTIALS"}
+UNAUTHORIZED = {"detail": "Unauthorized"}
+
+
+@pytest.fixture
+async def anonymous(app: FastAPI, client: AsyncClient) -> AsyncClient:
+    """The test's client, without its token."""
+    del client.headers["Authorization"]
+    return client
+
+
+async def test_register_log_in_and_read_me(anonymous: AsyncClient) -> None:
+    email = new_email()
+    user = await register(anonymous, email)
+    assert user == {
+        "id": user["id"],
+        "email": email,
+        "is_active": True,
+        "is_superuser": False,
+        "is_verified": False,
+    }
+    assert "password" not in str(user) and "hashed" not in str(user)
+    token = await log_in(anonymous, email)
+    me = await anonymous.get("/users/me", headers=bearer(token))
+    assert me.status_code == 200
+    assert me.json() == user
+
+
+async def test_one_address_however_cased_is_one_account(anonymous: AsyncClient) -> None:
+    user = await register(anonymous, "Ann@Example.org")
+    assert user["email"] == "ann@example.org"
+    again = await anonymous.post(
+        "/auth/register", json={"email": "ann@example.org", "password": PASSWORD}
+    )
+    assert again.status_code == 400
+    assert again.json() == {"detail": "REGISTER_USER_ALREADY_EXISTS"}
+    token = await log_in(anonymous, "ANN@example.ORG")
+    assert (await anonymous.get("/users/me", headers=bearer(token))).json() == user
+
+
+async def test_concurrent_registrations_of_one_address_make_one_account(
+    fresh_database_url: str,
+) -> None:
+    app = create_app(Settings(database_url=fresh_database_url))
+    async with serve(app) as client:
+        del client.headers["Authorization"]
+        body = {"email": "same@example.org", "password": PASSWORD}
+        responses = await asyncio.gather(
+            *(client.post("/auth/register", json=body) for _ in range(10))
+        )
+        statuses = sorted(response.status_code for response in responses)
+        assert statuses == [201] + [400] * 9, statuses
+        for response in responses:
+            if response.status_code == 400:
+                assert response.json() == {"detail": "REGISTER_USER_ALREADY_EXISTS"}
+        token = await log_in(client, "same@example.org")
+        assert (await client.get("/users/me", headers=bearer(token))).status_code == 200
+
+
+@pytest.mark.parametrize("password", ["short", "x" * 129], ids=["too-short", "too-long"])
+async def test_passwords_of_the_wrong_length_are_422(anonymous: AsyncClient, password: str) -> None:
+    response = await anonymous.post(
+        "/auth/register", json={"email": new_email(), "password": password}
+    )
+    assert response.status_code == 422
+    assert [error["loc"] for error in response.json()["detail"]] == [["body", "password"]]
+
+
+async def test_the_email_address_is_no_password(anonymous: AsyncClient) -> None:
+    email = new_email()
+    response = await anonymous.post("/auth/register", json={"email": email, "password": email})
+    assert response.status_code == 400
+    refused = {
+        "code": "REGISTER_INVALID_PASSWORD",
+        "reason": "Password should not be the email address",
+    }
+    assert response.json() == {"detail": refused}
+
+
+async def test_a_partial_update_of_me_refuses_null(client: AsyncClient) -> None:
+    before = (await client.get("/users/me")).json()
+    assert (await client.patch("/users/me", json={})).json() == before
+    for field in ("email", "password", "is_active"):
+        refused = await client.patch("/users/me", json={field: None})
+        assert refused.status_code == 422, field
+    assert (await client.get("/users/me")).json() == before
+
+
+async def test_wrong_password_and_unknown_address_get_the_same_answer(
+    anonymous: AsyncClient,
+) -> None:
+    email = new_email()
+    await register(anonymous, email)
+    wrong = await anonymous.post("/auth/jwt/login", data={"username": email, "password": "nope"})
+    unknown = await anonymous.post(
+        "/auth/jwt/login", data={"username": new_email(), "password": PASSWORD}
+    )
+    assert (wrong.status_code, wrong.json()) == (unknown.status_code, unknown.json())
+    assert (wrong.status_code, wrong.json()) == (400, BAD_CREDENTIALS)
+
+
+async def test_tokens_that_are_refused(app: FastAPI, anonymous: AsyncClient) -> None:
+    email = new_email()
+    user = await register(anonymous, email)
+    token = await log_in(anonymous, email)
+    header, payload, signature = token.split(".")
+    tampered = f"{header}.{payload}.{signature[:-4]}AAAA"
+    expired = generate_jwt(
+        {"sub": user["id"], "aud": ["fastapi-users:auth"]},
+        app.state.settings.auth_secret.get_secret_value(),
+        lifetime_seconds=-1,
+    )
+    other_key = generate_jwt(
+        {"sub": user["id"], "aud": ["fastapi-users:auth"]}, "x" * 32, lifetime_seconds=60
+    )
+    for refused in (
+        tampered,
+        expired,
+        other_key,
+        "not-a-token",
+        await signed_token(app, uuid.uuid4()),
+    ):
+        response = await anonymous.get("/users/me", headers=bearer(refused))
+        assert (response.status_code, response.json()) == (401, UNAUTHORIZED), refused
+    assert (await anonymous.get("/users/me")).status_code == 401
+
+
+async def superuser_token(app: FastAPI, client: AsyncClient) -> str:
+    """The token of a new superuser, made as the create-superuser command makes one."""
+    email = new_email()
+    async with app.state.database.unit_of_work(writes=True) as unit_of_work:
+        manager = UserManager(UserDatabase(unit_of_work), app.state.settings)
+        await manager.create(
+            UserCreate(email=email, password=PASSWORD, is_superuser=True, is_verified=True)
+        )
+    return await log_in(client, email)
+
+
+async def test_only_superusers_manage_other_users(fresh_database_url: str) -> None:
+    app = create_app(Settings(database_url=fresh_database_url))
+    async with serve(app) as client:
+        me = (await client.get("/users/me")).json()
+        other = await register(client, new_email())
+        assert (await client.get(f"/users/{other['id']}")).status_code == 403
+        admin = bearer(await superuser_token(app, client))
+        assert (await client.get(f"/users/{other['id']}", headers=admin)).json() == other
+        deactivated = await client.patch(
+            f"/users/{me['id']}", json={"is_active": False}, headers=admin
+        )
+        assert deactivated.json()["is_active"] is False
+        # An inactive user's token is refused, and they cannot log in again.
+        assert (await client.get("/users/me")).status_code == 401
+        login = await client.post(
+            "/auth/jwt/login", data={"username": me["email"], "password": PASSWORD}
+        )
+        assert (login.status_code, login.json()) == (400, BAD_CREDENTIALS)
+
+
+async def test_deleting_a_user_deletes_their_notes(fresh_database_url: str) -> None:
+    app = create_app(Settings(database_url=fresh_database_url))
+    async with serve(app) as client:
+        me = (await client.get("/users/me")).json()
+        assert (await client.post("/notes", json={"text": "Mine"})).status_code == 201
+        assert await execute(app, "SELECT count(*) FROM notes", writes=False) == 1
+        admin = bearer(await superuser_token(app, client))
+        assert (await client.delete(f"/users/{me['id']}", headers=admin)).status_code == 204
+        assert await execute(app, "SELECT count(*) FROM notes", writes=False) == 0
+
+
+async def test_reset_password_with_the_mailed_token(
+    anonymous: AsyncClient, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    mailed: list[tuple[str, str]] = []
+
+    async def deliver(user: Any, purpose: str, token: str) -> None:
+        mailed.append((purpose, token))
+
+    monkeypatch.setattr(auth, "deliver_token", deliver)
+    email = new_email()
+    await register(anonymous, email)
+    forgot = await anonymous.post("/auth/forgot-password", json={"email": email.upper()})
+    assert forgot.status_code == 202
+    ((purpose, token),) = mailed
+    assert purpose == "reset-password"
+    new_password = "a brand new passphrase"
+    reset = await anonymous.post(
+        "/auth/reset-password", json={"token": token, "password": new_password}
+    )
+    assert reset.status_code == 200, reset.text
+    await log_in(anonymous, email, new_password)
+    old = await anonymous.post("/auth/jwt/login", data={"username": email, "password": PASSWORD})
+    assert (old.status_code, old.json()) == (400, BAD_CREDENTIALS)
+    # The token served once, and is no access token.
+    again = await anonymous.post(
+        "/auth/reset-password", json={"token": token, "password": PASSWORD}
+    )
+    assert again.status_code == 400
+    assert (await anonymous.get("/users/me", headers=bearer(token))).status_code == 401
+
+
+async def test_verify_the_address_with_the_mailed_token(
+    anonymous: AsyncClient, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    mailed: list[tuple[str, str]] = []
+
+    async def deliver(user: Any, purpose: str, token: str) -> None:
+        mailed.append((purpose, token))
+
+    monkeypatch.setattr(auth, "deliver_token", deliver)
+    email = new_email()
+    await register(anonymous, email)
+    asked = await anonymous.post("/auth/request-verify-token", json={"email": email})
+    assert asked.status_code == 202
+    ((purpose, token),) = mailed
+    assert purpose == "verify"
+    verified = await anonymous.post("/auth/verify", json={"token": token})
+    assert verified.status_code == 200
+    assert verified.json()["is_verified"] is True
+
+
+async def test_secrets_stay_out_of_logs(
+    anonymous: AsyncClient, caplog: pytest.LogCaptureFixture, app: FastAPI
+) -> None:
+    email = new_email()
+    with caplog.at_level(logging.DEBUG):
+        await register(anonymous, email)
+        token = await log_in(anonymous, email)
+        await anonymous.get("/users/me", headers=bearer(token))
+        await anonymous.post("/auth/forgot-password", json={"email": email})
+    assert "token issued" in caplog.text
+    secret = app.state.settings.auth_secret.get_secret_value()
+    for value in (PASSWORD, token, secret):
+        assert value not in caplog.text
+    assert secret not in repr(app.state.settings)
+    assert secret not in str(app.state.settings)
+
+
+def start(environment: dict[str, str]) -> subprocess.CompletedProcess[str]:
+    """Start the service's app factory as uvicorn would, with only these settings."""
+    return subprocess.run(
+        [sys.executable, "-c", "from {{ cookiecutter.package_name }}.main import create_app; create_app()"],
+        env={"PATH": "", **environment},
+        capture_output=True,
+        text=True,
+        check=False,
+        cwd=Path(__file__).parent,
+    )
+
+
+@pytest.mark.parametrize("secret", [None, "too short"], ids=["missing", "short"])
+def test_the_service_refuses_to_start_without_a_long_secret(
+    secret: str | None, database_url: str
+) -> None:
+    password = "database-password-" + uuid.uuid4().hex
+    environment = {"DATABASE_URL": database_url.replace("://", f"://user:{password}@", 1)}
+    if secret is not None:
+        environment["AUTH_SECRET"] = secret
+    started = start(environment)
+    assert started.returncode == 1
+    (line,) = started.stderr.splitlines()
+    assert line.startswith("invalid settings: AUTH_SECRET: "), line
+    assert password not in started.stderr
+    if secret is not None:
+        assert secret not in started.stderr
+
+
+def test_create_superuser_command(
+    fresh_database_url: str, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    monkeypatch.setenv("DATABASE_URL", fresh_database_url)
+    get_settings.cache_clear()
+    monkeypatch.setenv(superuser.PASSWORD_VARIABLE, PASSWORD)
+    email = new_email()
+    assert superuser.main([email]) == 0
+    assert f"created superuser {email}" in capsys.readouterr().out
+    assert superuser.main([email]) == 1
+    assert capsys.readouterr().err == f"error: {email} has an account already\n"
+    monkeypatch.setenv(superuser.PASSWORD_VARIABLE, "short")
+    assert superuser.main([new_email()]) == 1
+    assert capsys.readouterr().err.startswith("error: password: ")
+    monkeypatch.setenv(superuser.PASSWORD_VARIABLE, PASSWORD)
+    assert superuser.main(["not an address"]) == 1
+    assert capsys.readouterr().err.startswith("error: email: ")

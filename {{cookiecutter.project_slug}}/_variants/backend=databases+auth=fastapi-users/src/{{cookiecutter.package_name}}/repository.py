@@ -1,0 +1,83 @@
+"""A user's notes, as rows of the Core `notes` table, on the request's connection."""
+
+from typing import Annotated
+
+from databases.core import Connection
+from fastapi import Depends
+from sqlalchemy import delete, insert, select, update
+
+from .auth import CurrentUser
+from .db import ConnectionDep, transaction
+from .models import User, notes
+from .schemas import NoteCreate, NoteRead, NoteUpdate
+
+
+class NoteRepository:
+    """Reads and writes the notes of one user on the request's connection.
+
+    Another user's note is treated as missing, so that no answer tells it exists.
+    A single statement commits on its own; work of several statements runs in
+    one transaction, which commits or rolls back whole.
+    """
+
+    def __init__(self, connection: Connection, owner: User) -> None:
+        self.connection = connection
+        self.owner = owner
+
+    async def create(self, data: NoteCreate) -> NoteRead:
+        values = data.model_dump()
+        # `databases` answers an INSERT with the new row's id.
+        note_id = await self.connection.execute(
+            insert(notes).values(**values, owner_id=self.owner.id)
+        )
+        return NoteRead(id=note_id, **values)
+
+    async def list(self, *, limit: int, offset: int) -> list[NoteRead]:
+        rows = await self.connection.fetch_all(
+            select(notes)
+            .where(notes.c.owner_id == self.owner.id)
+            .order_by(notes.c.id)
+            .limit(limit)
+            .offset(offset)
+        )
+        return [NoteRead.model_validate(row) for row in rows]
+
+    async def get(self, note_id: int) -> NoteRead | None:
+        row = await self.connection.fetch_one(
+            select(notes).where(notes.c.id == note_id, notes.c.owner_id == self.owner.id)
+        )
+        return None if row is None else NoteRead.model_validate(row)
+
+    async def update(self, note_id: int, changes: NoteUpdate) -> NoteRead | None:
+        values = changes.model_dump(exclude_unset=True)
+        if not values:
+            return await self.get(note_id)
+        async with transaction(self.connection):
+            # The UPDATE locks the row until the transaction ends, so that the
+            # SELECT reads this change, or no row if the note was deleted first.
+            await self.connection.execute(
+                update(notes)
+                .where(notes.c.id == note_id, notes.c.owner_id == self.owner.id)
+                .values(**values)
+            )
+            return await self.get(note_id)
+
+    async def delete(self, note_id: int) -> bool:
+        mine = (notes.c.id == note_id) & (notes.c.owner_id == self.owner.id)
+        async with transaction(self.connection):
+            # Locked, so that a request deleting the note at the same time waits,
+            # then finds it gone.
+            found = await self.connection.fetch_val(
+                select(notes.c.id).where(mine).with_for_update()
+            )
+            if found is not None:
+                await self.connection.execute(delete(notes).where(mine))
+        return found is not None
+
+
+async def get_notes(connection: ConnectionDep, owner: CurrentUser) -> NoteRepository:
+    # An async function: FastAPI would construct the class in a worker thread.
+    return NoteRepository(connection, owner)
+
+
+NotesDep = Annotated[NoteRepository, Depends(get_notes)]

@@ -1,0 +1,66 @@
+"""The notes, as ORM entities, in the request's session."""
+
+from collections.abc import Sequence
+from typing import Annotated
+
+from fastapi import Depends
+from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from .db import SessionDep
+from .models import Note
+from .schemas import NoteCreate, NoteUpdate
+
+
+class NoteRepository:
+    """Reads and writes notes in the request's session.
+
+    Writes are flushed, so that the database checks them (and assigns ids) at
+    once; the session commits them when the request's work is done.
+    """
+
+    def __init__(self, session: AsyncSession) -> None:
+        self.session = session
+
+    async def create(self, data: NoteCreate) -> Note:
+        note = Note(**data.model_dump())
+        self.session.add(note)
+        await self.session.flush()
+        return note
+
+    async def list(self, *, limit: int, offset: int) -> Sequence[Note]:
+        notes = await self.session.scalars(
+            select(Note).order_by(Note.id).limit(limit).offset(offset)
+        )
+        return notes.all()
+
+    async def get(self, note_id: int, *, for_update: bool = False) -> Note | None:
+        # Locked for an update until the request's transaction ends, so that a
+        # request deleting the note at the same time waits, and then finds it
+        # changed, or gone.
+        return await self.session.get(Note, note_id, with_for_update=for_update)
+
+    async def update(self, note_id: int, changes: NoteUpdate) -> Note | None:
+        note = await self.get(note_id, for_update=True)
+        if note is None:
+            return None
+        for field, value in changes.model_dump(exclude_unset=True).items():
+            setattr(note, field, value)
+        await self.session.flush()
+        return note
+
+    async def delete(self, note_id: int) -> bool:
+        note = await self.get(note_id, for_update=True)
+        if note is None:
+            return False
+        await self.session.delete(note)
+        await self.session.flush()
+        return True
+
+
+async def get_notes(session: SessionDep) -> NoteRepository:
+    # An async function: FastAPI would construct the class in a worker thread.
+    return NoteRepository(session)
+
+
+NotesDep = Annotated[NoteRepository, Depends(get_notes)]
