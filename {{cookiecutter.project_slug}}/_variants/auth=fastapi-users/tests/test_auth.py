@@ -260,10 +260,14 @@ async def test_secrets_stay_out_of_logs(
     assert secret not in str(app.state.settings)
 
 
+# What uvicorn does at start: build the app from the environment's settings.
+START = "from {{ cookiecutter.package_name }}.main import create_app; create_app()"
+
+
 def start(environment: dict[str, str]) -> subprocess.CompletedProcess[str]:
     """Start the service's app factory as uvicorn would, with only these settings."""
     return subprocess.run(
-        [sys.executable, "-c", "from {{ cookiecutter.package_name }}.main import create_app; create_app()"],
+        [sys.executable, "-c", START],
         env={"PATH": "", **environment},
         capture_output=True,
         text=True,
