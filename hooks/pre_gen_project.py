@@ -17,7 +17,7 @@ ANSWERS_JSON = r"""{{ cookiecutter | tojson }}"""
 
 CHOICES = {
     "backend": ("orm", "databases"),
-    "database": ("sqlite", "postgresql"),
+    "database": ("sqlite", "postgresql", "mysql"),
 }
 
 SLUG_RE = re.compile(r"[a-z][a-z0-9]*(-[a-z0-9]+)*")
