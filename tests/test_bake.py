@@ -29,9 +29,9 @@ from .baking import (
 
 DRIVERS = {
     "backend": {"orm": set(), "databases": {"databases"}},
-    "database": {"sqlite": {"aiosqlite"}, "postgresql": {"asyncpg"}},
+    "database": {"sqlite": {"aiosqlite"}, "postgresql": {"asyncpg"}, "mysql": {"asyncmy"}},
 }
-ALL_DRIVERS = {"aiosqlite", "asyncpg", "databases"}
+ALL_DRIVERS = {"aiosqlite", "asyncpg", "asyncmy", "databases"}
 MARKERS = ("{{", "}}", "{%", "%}", "cookiecutter")
 GITHUB_EXPRESSION = re.compile(r"\$\{\{ [^{}]+ \}\}")
 

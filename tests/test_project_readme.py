@@ -11,7 +11,15 @@ from .baking import console_blocks, readme_commands
 from .deploy_files import compose, setting_variables
 
 # README sections whose console commands a test runs, and the one only checked here.
-RUN_SECTIONS = {"Install", "Point it at PostgreSQL", "Migrate", "Run", "Test", "Pre-commit hooks"}
+RUN_SECTIONS = {
+    "Install",
+    "Point it at PostgreSQL",
+    "Point it at MySQL",
+    "Migrate",
+    "Run",
+    "Test",
+    "Pre-commit hooks",
+}
 CONTAINER_SECTION = "Running in production"
 
 

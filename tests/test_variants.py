@@ -12,6 +12,7 @@ import pytest
 
 from harness.baking import DEFAULT_VARIANT, VARIANTS, Variant, variant_id
 from harness.installing import install_with_uv, project_environment, run
+from harness.mysql import client, mysql_client_environment
 from harness.postgres import postgres_client_environment
 from harness.serving import free_port, get, serving
 
@@ -19,7 +20,7 @@ from .baking import AWKWARD_DESCRIPTION, bake, readme_commands
 from .tooling import check_make_lint, check_pre_commit_hooks
 
 # Variables a generated README may export; the tests supply their own values.
-SUPPLIED_VARIABLES = {"TEST_POSTGRES_URL", "DATABASE_URL"}
+SUPPLIED_VARIABLES = {"TEST_POSTGRES_URL", "TEST_MYSQL_URL", "DATABASE_URL"}
 
 
 def without_exports(lines: list[str]) -> list[str]:
@@ -48,8 +49,11 @@ def test_variant_installs_and_passes_its_own_checks(
     assert package == f"zoe_s_{label.replace('-', '_')}_notes"
     assert project.name == package.replace("_", "-")
     extra: dict[str, str] = {}
-    if baked.answers["database"] == "postgresql":
+    database = baked.answers["database"]
+    if database == "postgresql":
         extra["TEST_POSTGRES_URL"] = request.getfixturevalue("postgres_url")
+    elif database == "mysql":
+        extra["TEST_MYSQL_URL"] = request.getfixturevalue("mysql_url")
     venv = project / ".venv"
     env = project_environment(venv, extra)
 
@@ -93,15 +97,21 @@ def test_variant_installs_and_passes_its_own_checks(
         check_pre_commit_hooks(run, project, env, tmp_path / "pre-commit")
 
     with stage(label, "serve"):
-        if baked.answers["database"] == "postgresql":
+        if database == "postgresql":
             env.update(postgres_client_environment(extra["TEST_POSTGRES_URL"], package))
             for line in without_exports(readme_commands(project, "Point it at PostgreSQL")):
+                run(line, project, env)
+        elif database == "mysql":
+            env.update(mysql_client_environment(extra["TEST_MYSQL_URL"], package))
+            for line in without_exports(readme_commands(project, "Point it at MySQL")):
                 run(line, project, env)
         try:
             migrate_and_serve(project, env, tmp_path)
         finally:
-            if baked.answers["database"] == "postgresql":
+            if database == "postgresql":
                 run(f"dropdb --if-exists --force {package}", project, env)
+            elif database == "mysql":
+                client(extra["TEST_MYSQL_URL"], f"DROP DATABASE IF EXISTS `{package}`")
 
 
 def migrate_and_serve(project: Path, env: dict[str, str], tmp_path: Path) -> None:
