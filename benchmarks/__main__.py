@@ -21,7 +21,16 @@ from pathlib import Path
 from .db import DATABASES
 
 # Imported by the run; benchmarks/setup installs them.
-PACKAGES = ("aiosqlite", "asyncpg", "cookiecutter", "databases", "fastapi", "psutil", "uv")
+PACKAGES = (
+    "aiosqlite",
+    "asyncmy",
+    "asyncpg",
+    "cookiecutter",
+    "databases",
+    "fastapi",
+    "psutil",
+    "uv",
+)
 
 
 def parse_args(argv: list[str]) -> argparse.Namespace:
@@ -46,7 +55,7 @@ def parse_args(argv: list[str]) -> argparse.Namespace:
         "--profile",
         type=Path,
         metavar="DIR",
-        help="after measuring, record py-spy profiles of the PostgreSQL targets into DIR",
+        help="after measuring, record py-spy profiles of the judged targets into DIR",
     )
     args = parser.parse_args(argv)
     if args.smoke:

@@ -8,7 +8,14 @@ import sys
 from pathlib import Path
 
 # Settings of the shell the tests run in that must not leak into a project's run.
-PROJECT_VARIABLES = ("DATABASE_URL", "TEST_POSTGRES_URL", "PYTHONPATH", "VIRTUAL_ENV", "PYTHONHOME")
+PROJECT_VARIABLES = (
+    "DATABASE_URL",
+    "TEST_POSTGRES_URL",
+    "TEST_MYSQL_URL",
+    "PYTHONPATH",
+    "VIRTUAL_ENV",
+    "PYTHONHOME",
+)
 
 
 class CommandFailed(RuntimeError):

@@ -44,6 +44,11 @@ OWNED_FILES: dict[str, list[str]] = {
         "tests/provision.py",
         "tests/test_dialect.py",
     ],
+    "database=mysql": [
+        "src/{package}/dialect.py",
+        "tests/provision.py",
+        "tests/test_dialect.py",
+    ],
     "auth=none": [
         "migrations/versions/0001_create_notes.py",
     ],

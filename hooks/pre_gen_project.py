@@ -17,7 +17,7 @@ ANSWERS_JSON = r"""{{ cookiecutter | tojson }}"""
 
 CHOICES = {
     "backend": ("orm", "databases"),
-    "database": ("sqlite", "postgresql"),
+    "database": ("sqlite", "postgresql", "mysql"),
     "auth": ("none", "fastapi-users"),
 }
 

@@ -11,6 +11,7 @@ from typing import Any
 import pytest
 
 from harness.baking import VARIANTS, Bake, variant_id
+from harness.mysql import mysql_server
 from harness.postgres import postgres_server
 from harness.throwaway import NoServer
 
@@ -28,6 +29,16 @@ def postgres_url() -> Iterator[str]:
     """An admin URL of a real PostgreSQL server; a missing server fails under CI."""
     try:
         with postgres_server() as url:
+            yield url
+    except NoServer as missing:
+        without_server(missing)
+
+
+@pytest.fixture(scope="session")
+def mysql_url() -> Iterator[str]:
+    """An admin URL of a real MySQL-family server; a missing server fails under CI."""
+    try:
+        with mysql_server() as url:
             yield url
     except NoServer as missing:
         without_server(missing)

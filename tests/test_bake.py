@@ -30,7 +30,7 @@ from .baking import (
 # The libraries each answer brings, and only that answer.
 DRIVERS = {
     "backend": {"orm": set(), "databases": {"databases"}},
-    "database": {"sqlite": {"aiosqlite"}, "postgresql": {"asyncpg"}},
+    "database": {"sqlite": {"aiosqlite"}, "postgresql": {"asyncpg"}, "mysql": {"asyncmy"}},
     "auth": {"none": set(), "fastapi-users": {"fastapi-users"}},
 }
 ALL_DRIVERS = {name for answers in DRIVERS.values() for names in answers.values() for name in names}

@@ -6,7 +6,24 @@ from harness.baking import Bake
 
 from .deploy_files import check_schema, compose, instructions, setting_variables, stages
 
-KEYS = ("USER", "PASSWORD", "DB")
+# Per server: its image, health check, volume, the variables naming the user, password and
+# database (in that order), and the app's URL built from them.
+SERVERS = {
+    "postgresql": {
+        "image": "postgres:",
+        "health": "pg_isready",
+        "volume": "pgdata:/var/lib/postgresql/data",
+        "variables": ("POSTGRES_USER", "POSTGRES_PASSWORD", "POSTGRES_DB"),
+        "url": "postgresql://{}:{}@db:5432/{}",
+    },
+    "mysql": {
+        "image": "mariadb:",
+        "health": "healthcheck.sh --connect --innodb_initialized",
+        "volume": "mariadb:/var/lib/mysql",
+        "variables": ("MARIADB_USER", "MARIADB_PASSWORD", "MARIADB_DATABASE"),
+        "url": "mysql://{}:{}@db:3306/{}",
+    },
+}
 
 
 def test_compose_file_matches_the_schema(baked: Bake) -> None:
@@ -31,19 +48,20 @@ def test_compose_services_ports_and_storage(baked: Bake) -> None:
         # The image makes the mount point writable by its non-root user.
         assert any("mkdir /data && chown app:app /data" in v for v in instructions(final, "RUN"))
     else:
+        server = SERVERS[baked.answers["database"]]
         assert set(services) == {"app", "db"}
         db = services["db"]
-        assert db["image"].startswith("postgres:")
-        assert "pg_isready" in " ".join(db["healthcheck"]["test"])
+        assert db["image"].startswith(server["image"])
+        assert server["health"] in " ".join(db["healthcheck"]["test"])
         assert app["depends_on"] == {"db": {"condition": "service_healthy"}}
-        assert db["volumes"] == ["pgdata:/var/lib/postgresql/data"]
-        assert set(spec["volumes"]) == {"pgdata"}
+        assert db["volumes"] == [server["volume"]]
+        assert set(spec["volumes"]) == {server["volume"].split(":")[0]}
         assert "ports" not in db  # the database is reachable by the app only
-        required = "${POSTGRES_PASSWORD:?"
-        assert db["environment"]["POSTGRES_PASSWORD"].startswith(required)
+        password = server["variables"][1]
+        assert db["environment"][password].startswith(f"${{{password}:?")
         # The app's URL is built from the same variables as the server's.
-        user, password, name = (db["environment"][f"POSTGRES_{key}"] for key in KEYS)
-        assert url == f"postgresql://{user}:{password}@db:5432/{name}"
+        values = (db["environment"][variable] for variable in server["variables"])
+        assert url == server["url"].format(*values)
 
 
 def test_compose_gives_the_app_only_settings_it_reads(baked: Bake) -> None:

@@ -14,6 +14,7 @@ from .deploy_files import compose, setting_variables
 RUN_SECTIONS = {
     "Install",
     "Point it at PostgreSQL",
+    "Point it at MySQL",
     "Sign tokens",
     "Migrate",
     "Create the first superuser",

@@ -17,6 +17,7 @@ from harness.serving import free_port, get, post, serving
 from .baking import console_blocks, dependency_names
 
 README = (TEMPLATE / "README.md").read_text()
+DRIVERS = {"sqlite": "aiosqlite", "postgresql": "asyncpg", "mysql": "asyncmy"}
 
 
 def test_prompt_table_matches_cookiecutter_json() -> None:
@@ -100,8 +101,8 @@ def test_use_it_commands_bake_without_prompts(tmp_path: Path) -> None:
         slug = answers.get("project_name", "Notes Service").lower().replace(" ", "-")
         project = checkout / slug
         assert project.is_dir()
-        expected_driver = "asyncpg" if answers.get("database") == "postgresql" else "aiosqlite"
-        assert expected_driver in dependency_names(project)
+        driver = DRIVERS[answers.get("database", "sqlite")]
+        assert driver in dependency_names(project)
         shutil.rmtree(project)
 
 

@@ -24,6 +24,7 @@ import pytest
 from harness.baking import TEMPLATE, VARIANTS, Bake, variant_id
 from harness.dockerfile import production_command
 from harness.installing import install_with_uv, project_environment, run
+from harness.mysql import Server, client, client_command, client_environment, throwaway_server
 from harness.postgres import Cluster, postgres_client_environment, throwaway_cluster
 from harness.serving import free_port, request, serving
 from harness.throwaway import NoServer
@@ -33,6 +34,7 @@ from .conftest import without_server
 
 SQLITE_VARIANTS = [variant for variant in VARIANTS if variant["database"] == "sqlite"]
 POSTGRES_VARIANTS = [variant for variant in VARIANTS if variant["database"] == "postgresql"]
+MYSQL_VARIANTS = [variant for variant in VARIANTS if variant["database"] == "mysql"]
 
 # What schemathesis may expect of the service, and the strategies of tests/fuzzing.py.
 FUZZING_CONFIG = Path(__file__).with_name("fuzzing.toml")
@@ -129,10 +131,13 @@ def project(
 
 def database_for(project: Project, request: pytest.FixtureRequest, tmp_path: Path) -> str:
     """A new database for the project: a SQLite file, or one on the session's server."""
-    if project.bake.answers["database"] == "sqlite":
+    database = project.bake.answers["database"]
+    if database == "sqlite":
         return f"sqlite+aiosqlite:///{tmp_path / 'service.db'}"
-    server = request.getfixturevalue("postgres_url")
-    return create_database(server, f"service_{secrets.token_hex(6)}")
+    name = f"service_{secrets.token_hex(6)}"
+    if database == "mysql":
+        return create_mysql_database(request.getfixturevalue("mysql_url"), name)
+    return create_database(request.getfixturevalue("postgres_url"), name)
 
 
 def create_database(server_url: str, name: str) -> str:
@@ -147,6 +152,12 @@ def create_database(server_url: str, name: str) -> str:
     )
     assert result.returncode == 0, result.stderr
     return client["DATABASE_URL"]
+
+
+def create_mysql_database(server_url: str, name: str) -> str:
+    """Create `name` on the server as the generated README does; its URL (mysql://)."""
+    client(server_url, f"CREATE DATABASE `{name}` CHARACTER SET utf8mb4 COLLATE utf8mb4_nopad_bin")
+    return server_url.rsplit("/", 1)[0] + f"/{name}"
 
 
 def psql(url: str, sql: str) -> str:
@@ -268,6 +279,67 @@ def test_postgres_outage_is_503_and_the_service_recovers(
     assert "database unavailable during GET /health" in served_log
 
 
+@pytest.fixture
+def own_mysql_server() -> Iterator[Server]:
+    """A MariaDB server this test alone uses, so that it may stop it."""
+    try:
+        with throwaway_server() as server:
+            yield server
+    except NoServer as missing:
+        without_server(missing)
+
+
+@pytest.mark.parametrize("project", MYSQL_VARIANTS, ids=variant_id, indirect=True)
+def test_mysql_outage_is_503_and_the_service_recovers(
+    project: Project,
+    own_mysql_server: Server,
+    tmp_path: Path,
+    record_property: Callable[[str, Any], None],
+) -> None:
+    """Stop the real server under the running service, then start it again."""
+    password = secrets.token_urlsafe()
+    url = create_mysql_database(own_mysql_server.url, "outage")
+    # A user of the service's own, whose password the server checks.
+    client(
+        own_mysql_server.url,
+        f"CREATE USER 'app'@'127.0.0.1' IDENTIFIED BY '{password}';"
+        " GRANT ALL ON outage.* TO 'app'@'127.0.0.1'",
+    )
+    with_password = url.replace("root@", f"app:{password}@")
+    log = tmp_path / "serve.log"
+    with project.served(with_password, log, DATABASE_POOL_TIMEOUT="2") as service:
+        status, kept, _ = service.call("POST", "/notes", {"text": "Survives"})
+        assert status == 201
+
+        own_mysql_server.stop()
+        started = time.monotonic()
+        answers = [
+            service.call("GET", "/health"),
+            service.call("GET", "/notes"),
+            service.call("POST", "/notes", {"text": "Lost"}),
+            service.call("GET", f"/notes/{kept['id']}"),
+        ]
+        down_seconds = (time.monotonic() - started) / len(answers)
+        for status, body, headers in answers:
+            assert (status, body) == (503, UNAVAILABLE)
+            assert headers["retry-after"] == "1"
+
+        own_mysql_server.start()
+        recovered = wait_until_healthy(service)
+        assert service.call("GET", "/notes")[:2] == (200, [kept])
+        assert service.call("POST", "/notes", {"text": "After"})[0] == 201
+    record_property(
+        "figure", (project.label, "503 while down, s per request", round(down_seconds, 3))
+    )
+    record_property(
+        "figure", (project.label, "healthy again after restart, s", round(recovered, 2))
+    )
+    served_log = log.read_text()
+    assert password not in served_log
+    assert "Exception in ASGI application" not in served_log
+    assert "database unavailable during GET /health" in served_log
+
+
 def wait_until_healthy(service: Service) -> float:
     """Seconds until /health answers 200 again; bounded so a hang fails the test."""
     started = time.monotonic()
@@ -333,6 +405,11 @@ def locked(database_url: str) -> Iterator[Callable[[int], None]]:
             locker.close()
         return
 
+    if database_url.startswith("mysql"):
+        with mysql_locked(database_url) as wait_for_mysql_waiters:
+            yield wait_for_mysql_waiters
+        return
+
     locker_process = subprocess.Popen(
         ["psql", "-X", "-q", "-At", "-v", "ON_ERROR_STOP=1", database_url],
         stdin=subprocess.PIPE,
@@ -359,10 +436,46 @@ def locked(database_url: str) -> Iterator[Callable[[int], None]]:
         locker_process.wait(timeout=30)
 
 
+@contextmanager
+def mysql_locked(database_url: str) -> Iterator[Callable[[int], None]]:
+    """LOCK TABLES ... WRITE in a client session: other sessions' statements on the
+    table wait for its metadata lock."""
+    locker = subprocess.Popen(
+        [*client_command(database_url), "--unbuffered"],
+        stdin=subprocess.PIPE,
+        stdout=subprocess.PIPE,
+        env={**os.environ, **client_environment(database_url)},
+        text=True,
+    )
+    assert locker.stdin and locker.stdout
+    locker.stdin.write("LOCK TABLES notes WRITE;\nSELECT 'locked';\n")
+    locker.stdin.flush()
+    assert locker.stdout.readline().strip() == "locked"
+
+    def wait_for_mysql_waiters(count: int) -> None:
+        query = (
+            "SELECT count(*) FROM information_schema.processlist"
+            " WHERE state = 'Waiting for table metadata lock'"
+        )
+        deadline = time.monotonic() + 60
+        while int(client(database_url, query)) < count:
+            assert time.monotonic() < deadline, "the requests never reached the lock"
+            time.sleep(0.05)
+
+    try:
+        yield wait_for_mysql_waiters
+    finally:
+        locker.stdin.write("UNLOCK TABLES;\n")
+        locker.stdin.close()
+        locker.wait(timeout=30)
+
+
 def count_notes(database_url: str) -> int:
     if database_url.startswith("sqlite"):
         with sqlite3.connect(sqlite_path(database_url)) as connection:
             return int(connection.execute("SELECT count(*) FROM notes").fetchone()[0])
+    if database_url.startswith("mysql"):
+        return int(client(database_url, "SELECT count(*) FROM notes"))
     return int(psql(database_url, "SELECT count(*) FROM notes"))
 
 

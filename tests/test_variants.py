@@ -14,6 +14,7 @@ import pytest
 
 from harness.baking import DEFAULT_VARIANT, VARIANTS, Bake, Variant, variant_id
 from harness.installing import install_with_uv, project_environment, run
+from harness.mysql import client, mysql_client_environment
 from harness.postgres import postgres_client_environment
 from harness.serving import free_port, get, request, serving
 
@@ -21,7 +22,7 @@ from .baking import AWKWARD_DESCRIPTION, bake, readme_commands
 from .tooling import check_make_lint, check_pre_commit_hooks
 
 # Variables a generated README may export; the tests supply their own values.
-SUPPLIED_VARIABLES = {"TEST_POSTGRES_URL", "DATABASE_URL"}
+SUPPLIED_VARIABLES = {"TEST_POSTGRES_URL", "TEST_MYSQL_URL", "DATABASE_URL"}
 # The first superuser's, as a script would give it to the README's command.
 SUPERUSER = ("admin@example.com", "a superuser's passphrase")
 
@@ -52,8 +53,11 @@ def test_variant_installs_and_passes_its_own_checks(
     assert package == f"zoe_s_{label.replace('-', '_')}_notes"
     assert project.name == package.replace("_", "-")
     extra: dict[str, str] = {}
-    if baked.answers["database"] == "postgresql":
+    database = baked.answers["database"]
+    if database == "postgresql":
         extra["TEST_POSTGRES_URL"] = request.getfixturevalue("postgres_url")
+    elif database == "mysql":
+        extra["TEST_MYSQL_URL"] = request.getfixturevalue("mysql_url")
     venv = project / ".venv"
     env = project_environment(venv, extra)
 
@@ -97,15 +101,21 @@ def test_variant_installs_and_passes_its_own_checks(
         check_pre_commit_hooks(run, project, env, tmp_path / "pre-commit")
 
     with stage(label, "serve"):
-        if baked.answers["database"] == "postgresql":
+        if database == "postgresql":
             env.update(postgres_client_environment(extra["TEST_POSTGRES_URL"], package))
             for line in without_exports(readme_commands(project, "Point it at PostgreSQL")):
+                run(line, project, env)
+        elif database == "mysql":
+            env.update(mysql_client_environment(extra["TEST_MYSQL_URL"], package))
+            for line in without_exports(readme_commands(project, "Point it at MySQL")):
                 run(line, project, env)
         try:
             migrate_and_serve(baked, env, tmp_path)
         finally:
-            if baked.answers["database"] == "postgresql":
+            if database == "postgresql":
                 run(f"dropdb --if-exists --force {package}", project, env)
+            elif database == "mysql":
+                client(extra["TEST_MYSQL_URL"], f"DROP DATABASE IF EXISTS `{package}`")
 
 
 def migrate_and_serve(baked: Bake, env: dict[str, str], tmp_path: Path) -> None:

@@ -12,6 +12,8 @@ from harness.baking import TEMPLATE, VARIANTS, Bake, variant_id
 from .baking import readme_commands
 from .deploy_files import check_schema
 
+PYTHON_VERSIONS = ["3.11", "3.13"]
+
 
 def test_generated_workflow_is_valid_and_runs_the_readme_commands(baked: Bake) -> None:
     path = baked.path / ".github/workflows/ci.yml"
@@ -34,13 +36,25 @@ def test_generated_workflow_is_valid_and_runs_the_readme_commands(baked: Bake) -
     ]
     assert set(commands) - {'pip install -e ".[dev]"'} <= set(readme)
     assert 'pip install -e ".[dev]"' in readme
-    if baked.answers["database"] == "postgresql":
+    # The oldest and the newest Python supported, as in the template's own workflow.
+    assert job["strategy"]["matrix"]["python-version"] == PYTHON_VERSIONS
+    database = baked.answers["database"]
+    if database == "postgresql":
         postgres = job["services"]["postgres"]
         assert "pg_isready" in postgres["options"]
         (mapping,) = postgres["ports"]
         password = postgres["env"]["POSTGRES_PASSWORD"]
         url = job["env"]["TEST_POSTGRES_URL"]
         assert url == f"postgresql://postgres:{password}@127.0.0.1:{mapping.split(':')[0]}/postgres"
+    elif database == "mysql":
+        (name,) = job["services"]
+        mariadb = job["services"][name]
+        assert mariadb["image"].startswith("mariadb:10.11")
+        assert "healthcheck.sh --connect" in mariadb["options"]
+        (mapping,) = mariadb["ports"]
+        password = mariadb["env"]["MARIADB_ROOT_PASSWORD"]
+        url = job["env"]["TEST_MYSQL_URL"]
+        assert url == f"mysql://root:{password}@127.0.0.1:{mapping.split(':')[0]}/mysql"
     else:
         assert "services" not in job and "env" not in job
 
@@ -51,15 +65,22 @@ def test_template_workflow_is_valid_and_covers_every_variant() -> None:
     workflow = yaml.safe_load(path.read_text())
     (job,) = workflow["jobs"].values()
     assert job["strategy"]["fail-fast"] is False
-    entries = job["strategy"]["matrix"]["include"]
+    matrix = job["strategy"]["matrix"]
+    # Every job on the oldest and the newest Python supported.
+    assert matrix["python-version"] == PYTHON_VERSIONS
+    entries = matrix["tests"]
     ids = [variant_id(variant) for variant in VARIANTS]
     # One named entry per variant and one for everything else; nothing runs twice.
     assert [entry["name"] for entry in entries] == [*ids, "other tests"]
     assert [entry["select"] for entry in entries] == [*ids, f"not ({' or '.join(ids)})"]
     assert "pg_isready" in job["services"]["postgres"]["options"]
     assert job["env"]["TEST_POSTGRES_URL"].startswith("postgresql://postgres:")
+    assert "healthcheck.sh --connect" in job["services"]["mariadb"]["options"]
+    assert job["env"]["TEST_MYSQL_URL"].startswith("mysql://root:")
+    (setup,) = [step for step in job["steps"] if step.get("uses", "").startswith("actions/setup-")]
+    assert setup["with"]["python-version"] == "${{ matrix.python-version }}"
     (run,) = [step["run"] for step in job["steps"] if "run" in step]
-    assert run == 'bash .ci/run -k "${{ matrix.select }}"'
+    assert run == 'bash .ci/run -k "${{ matrix.tests.select }}"'
 
 
 def collected(*arguments: str) -> list[str]:
@@ -79,6 +100,6 @@ def test_template_workflow_jobs_split_the_suite_without_overlap() -> None:
     workflow = yaml.safe_load((TEMPLATE / ".github/workflows/ci.yml").read_text())
     (job,) = workflow["jobs"].values()
     everything = collected()
-    jobs = [collected("-k", entry["select"]) for entry in job["strategy"]["matrix"]["include"]]
+    jobs = [collected("-k", entry["select"]) for entry in job["strategy"]["matrix"]["tests"]]
     assert all(jobs), "a job that selects no tests"
     assert sorted(test for tests in jobs for test in tests) == sorted(everything)

@@ -9,9 +9,9 @@ same `notes` table (built by the generated project's migrations):
   is a 422.
 
 `FLOOR_DATABASE_URL` picks the driver: a `postgresql://` URL uses an asyncpg pool, a
-`sqlite:///<path>` URL a pool of aiosqlite connections; a driver in the scheme
-(`postgresql+asyncpg://`) is allowed. `FLOOR_POOL_SIZE` sizes the pool (default 10,
-asyncpg's own default).
+`mysql://` URL an asyncmy pool, a `sqlite:///<path>` URL a pool of aiosqlite
+connections; a driver in the scheme (`postgresql+asyncpg://`) is allowed.
+`FLOOR_POOL_SIZE` sizes the pool (default 10, asyncpg's own default).
 """
 
 from __future__ import annotations
@@ -22,6 +22,7 @@ import os
 from collections.abc import AsyncIterator, Sequence
 from contextlib import asynccontextmanager
 from typing import Any, Protocol
+from urllib.parse import unquote, urlsplit
 
 from starlette.applications import Starlette
 from starlette.requests import Request
@@ -75,6 +76,59 @@ class PostgresStore:
 
     async def close(self) -> None:
         await self.pool.close()
+
+
+class MysqlStore:
+    """An asyncmy pool in autocommit: each statement commits on its own."""
+
+    def __init__(self, pool: Any) -> None:
+        self.pool = pool
+
+    @classmethod
+    async def open(cls, url: str, size: int) -> MysqlStore:
+        import asyncmy
+
+        server = urlsplit(url)
+        pool = await asyncmy.create_pool(
+            host=server.hostname,
+            port=server.port or 3306,
+            user=unquote(server.username or "root"),
+            password=unquote(server.password or ""),
+            database=server.path.lstrip("/"),
+            charset="utf8mb4",
+            autocommit=True,
+            minsize=size,
+            maxsize=size,
+        )
+        return cls(pool)
+
+    async def rows(self, sql: str, *args: Any) -> list[Any]:
+        async with self.pool.acquire() as connection, connection.cursor() as cursor:
+            await cursor.execute(sql, args)
+            return list(await cursor.fetchall())
+
+    async def get(self, note_id: int) -> dict[str, Any] | None:
+        rows = await self.rows("SELECT id, text, completed FROM notes WHERE id = %s", note_id)
+        return as_note(rows[0]) if rows else None
+
+    async def page(self, limit: int, offset: int) -> list[dict[str, Any]]:
+        rows = await self.rows(
+            "SELECT id, text, completed FROM notes ORDER BY id LIMIT %s OFFSET %s", limit, offset
+        )
+        return [as_note(row) for row in rows]
+
+    async def create(self, text: str, completed: bool) -> dict[str, Any]:
+        # No RETURNING on MySQL: the new id comes back with the INSERT's answer.
+        async with self.pool.acquire() as connection, connection.cursor() as cursor:
+            await cursor.execute(
+                "INSERT INTO notes (text, completed) VALUES (%s, %s)", (text, completed)
+            )
+            note_id = cursor.lastrowid
+        return {"id": note_id, "text": text, "completed": completed}
+
+    async def close(self) -> None:
+        self.pool.close()
+        await self.pool.wait_closed()
 
 
 class SqliteStore:
@@ -147,6 +201,8 @@ async def open_store(url: str, size: int) -> Store:
     dialect = scheme.partition("+")[0]
     if dialect in ("postgres", "postgresql"):
         return await PostgresStore.open(f"postgresql://{rest}", size)
+    if dialect in ("mysql", "mariadb"):
+        return await MysqlStore.open(url, size)
     if dialect == "sqlite":
         return await SqliteStore.open(rest.removeprefix("/"), size)
     raise ValueError(f"FLOOR_DATABASE_URL: unsupported scheme {scheme!r}")

@@ -13,6 +13,7 @@ from pathlib import Path
 from typing import Protocol
 
 from ..criteria import Criterion
+from .mysql import Mysql
 from .postgresql import Postgresql
 from .sqlite import Sqlite
 
@@ -48,4 +49,4 @@ class Kind(Protocol):
 
 
 # By the template's `database` answer.
-DATABASES: dict[str, Kind] = {"postgresql": Postgresql, "sqlite": Sqlite}
+DATABASES: dict[str, Kind] = {"postgresql": Postgresql, "mysql": Mysql, "sqlite": Sqlite}

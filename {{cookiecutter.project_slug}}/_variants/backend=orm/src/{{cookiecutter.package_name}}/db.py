@@ -86,11 +86,11 @@ class Database:
     async def unit_of_work(self, *, writes: bool) -> AsyncIterator[AsyncSession]:
         """A session whose work is committed at the end, or rolled back on any error.
 
-        A unit of work that only reads runs in autocommit: each of its statements
-        reads a consistent snapshot, and a transaction around them would cost two
-        more round trips, BEGIN and COMMIT.
+        A unit of work that only reads runs as its dialect finds cheapest, in
+        autocommit or in a transaction (dialect.READ_ONLY_EXECUTION_OPTIONS); each
+        of its statements reads a consistent snapshot either way.
         """
-        options = {} if writes else {"isolation_level": "AUTOCOMMIT"}
+        options = {} if writes else dialect.READ_ONLY_EXECUTION_OPTIONS
         async with self.sessions() as session:
             with translated_errors():
                 try:

@@ -15,6 +15,10 @@ PLAIN_SCHEMES = ("postgres", "postgresql")
 OUTAGE_CLASSES = frozenset({"08", "28", "3D", "53", "57"})
 UNIQUE_VIOLATION = "23505"
 
+# Units of work that only read run in autocommit: a transaction around them would
+# cost two more round trips, BEGIN and COMMIT.
+READ_ONLY_EXECUTION_OPTIONS: dict[str, Any] = {"isolation_level": "AUTOCOMMIT"}
+
 
 class ConnectionSettings(BaseSettings):
     """Where the server is, and how long to wait for it."""
