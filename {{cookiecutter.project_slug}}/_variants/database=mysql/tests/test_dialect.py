@@ -19,15 +19,15 @@ from .isolation import connection_held, execute
 from .provision import unreachable_database
 from .support import serve
 
-ASYNC_URL = "mysql+asyncmy://app:secret@db.internal:3306/notes"
+ASYNC_URL = "mysql+asyncmy://app:pa55word@db.internal:3306/notes"
 UNAVAILABLE = {"detail": "Database unavailable"}
 
 
 @pytest.mark.parametrize(
     "url",
     [
-        "mysql://app:secret@db.internal:3306/notes",
-        "mariadb://app:secret@db.internal:3306/notes",
+        "mysql://app:pa55word@db.internal:3306/notes",
+        "mariadb://app:pa55word@db.internal:3306/notes",
         ASYNC_URL,
     ],
 )
@@ -43,7 +43,7 @@ def test_database_url_is_required(tmp_path: Path, monkeypatch: pytest.MonkeyPatc
 
 
 def test_repr_hides_the_password() -> None:
-    assert "secret" not in repr(Settings(database_url=ASYNC_URL))
+    assert "pa55word" not in repr(Settings(database_url=ASYNC_URL))
 
 
 @pytest.mark.parametrize(
