@@ -30,7 +30,7 @@ def create_test_engine(database_url: str) -> AsyncEngine:
 
     @event.listens_for(engine.sync_engine, "begin")
     def begin(connection: Connection) -> None:
-        connection.exec_driver_sql(dialect.BEGIN_READ)
+        connection.exec_driver_sql("BEGIN")
 
     return engine
 

@@ -8,9 +8,7 @@ from typing import Annotated
 from databases import Database as Databases
 from databases.core import Connection
 from fastapi import Depends, Request
-{%- if cookiecutter.database != "sqlite" %}
 from pydantic import Field
-{%- endif %}
 
 from . import dialect
 from .errors import Conflict, DatabaseUnavailable
@@ -38,7 +36,11 @@ def translated_errors() -> Iterator[None]:
 
 
 class DatabaseSettings(dialect.ConnectionSettings):
-    """`databases` opens a SQLite connection per request rather than pooling them."""
+    """How many requests read at once; the README's Settings table explains it."""
+
+    # `databases` opens a SQLite connection for each request rather than pooling
+    # them; this bounds how many are open to read at once.
+    database_pool_size: int = Field(default=dialect.POOL_SIZE, ge=1)
 
 
 @asynccontextmanager
@@ -59,33 +61,66 @@ async def transaction(connection: Connection) -> AsyncIterator[None]:
 
 
 class Database:
-    """The app's `databases.Database`, and the queue its writers wait in."""
+    """The app's `databases.Database`, and the one connection its writers share."""
 
     def __init__(self, settings: DatabaseSettings) -> None:
         self.database = Databases(settings.database_url, **dialect.connect_args(settings))
         self.writers = dialect.WriteQueue(settings.database_pool_timeout)
+        self.readers = asyncio.Semaphore(settings.database_pool_size)
+        # Seconds a reader waits for its turn.
+        self.timeout = settings.database_pool_timeout
         self._connecting = asyncio.Lock()
+        # Open from the first write until the service stops.
+        self._writer = AsyncExitStack()
+        self._writer_connection: Connection | None = None
 
     @asynccontextmanager
     async def unit_of_work(self, *, writes: bool) -> AsyncIterator[Connection]:
-        """A connection for the request, closed at the end.
+        """A connection for the request: its own to read, the writers' one to write.
 
         Each statement commits on its own; work that writes more than once does
-        so in `transaction(connection)`. A unit of work that writes first waits
-        for its turn.
+        so in `transaction(connection)`. SQLite lets one connection write at a
+        time, so writers take turns for theirs, in arrival order. Readers take
+        turns too, as many at once as the pool size, each on a connection
+        `databases` opens for the request, and never wait for the writers.
         """
-        async with AsyncExitStack() as stack:
-            with translated_errors():
-                await stack.enter_async_context(self.writers.turn(writes))
-                database = await self.connected()
-                yield await stack.enter_async_context(database.connection())
+        with translated_errors():
+            if writes:
+                async with self.writers.turn(writes):
+                    yield await self.writer_connection()
+            else:
+                async with self.reader_turn(), (await self.connected()).connection() as reader:
+                    yield reader
+
+    @asynccontextmanager
+    async def reader_turn(self) -> AsyncIterator[None]:
+        try:
+            async with asyncio.timeout(self.timeout):
+                await self.readers.acquire()
+        except TimeoutError as error:
+            raise DatabaseUnavailable from error
+        try:
+            yield
+        finally:
+            self.readers.release()
+
+    async def writer_connection(self) -> Connection:
+        if self._writer_connection is None:
+            connection = (await self.connected()).connection()
+            self._writer_connection = await self._writer.enter_async_context(connection)
+        return self._writer_connection
+
+    async def close(self) -> None:
+        await self._writer.aclose()
+        if self.database.is_connected:
+            await self.database.disconnect()
 {%- else %}
 
 
 class DatabaseSettings(dialect.ConnectionSettings):
     """The connection pool; the README's Settings table explains each."""
 
-    database_pool_size: int = Field(default=10, ge=1)
+    database_pool_size: int = Field(default=dialect.POOL_SIZE, ge=1)
     # Connections opened past the pool size under load.
     database_pool_max_overflow: int = Field(default=0, ge=0)
 
@@ -127,6 +162,10 @@ class Database:
                 except (OSError, TimeoutError) as error:  # raised by the driver as is
                     raise DatabaseUnavailable from error
                 yield connection
+
+    async def close(self) -> None:
+        if self.database.is_connected:
+            await self.database.disconnect()
 {%- endif %}
 
     async def connected(self) -> Databases:
@@ -153,8 +192,7 @@ async def open_database(settings: DatabaseSettings) -> AsyncIterator[Database]:
     try:
         yield database
     finally:
-        if database.database.is_connected:
-            await database.database.disconnect()
+        await database.close()
 
 
 async def get_database(request: Request) -> Database:

@@ -7,7 +7,12 @@ from typing import Annotated
 from fastapi import Depends, Request
 from pydantic import Field
 from sqlalchemy import exc, text
-from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker, create_async_engine
+from sqlalchemy.ext.asyncio import (
+    AsyncEngine,
+    AsyncSession,
+    async_sessionmaker,
+    create_async_engine,
+)
 
 from . import dialect
 from .errors import Conflict, DatabaseUnavailable
@@ -19,12 +24,24 @@ READ_ONLY_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
 class DatabaseSettings(dialect.ConnectionSettings):
     """The connection pool; the README's Settings table explains each."""
 
-    database_pool_size: int = Field(default=10, ge=1)
+    database_pool_size: int = Field(default=dialect.POOL_SIZE, ge=1)
     # Connections past the pool size are closed when returned; under steady load
     # that means a new connection per request, so none by default.
     database_pool_max_overflow: int = Field(default=0, ge=0)
     database_pool_recycle: int = Field(default=1800, ge=1)
     database_pool_pre_ping: bool = False
+
+
+def engine(settings: DatabaseSettings, *, pool_size: int) -> AsyncEngine:
+    return create_async_engine(
+        settings.database_url,
+        pool_size=pool_size,
+        max_overflow=settings.database_pool_max_overflow,
+        pool_timeout=settings.database_pool_timeout,
+        pool_recycle=settings.database_pool_recycle,
+        pool_pre_ping=settings.database_pool_pre_ping,
+        connect_args=dialect.connect_args(settings),
+    )
 
 
 @contextmanager
@@ -50,17 +67,14 @@ class Database:
     """The engine, its pool, and the sessions made from it."""
 
     def __init__(self, settings: DatabaseSettings) -> None:
-        self.engine = create_async_engine(
-            settings.database_url,
-            pool_size=settings.database_pool_size,
-            max_overflow=settings.database_pool_max_overflow,
-            pool_timeout=settings.database_pool_timeout,
-            pool_recycle=settings.database_pool_recycle,
-            pool_pre_ping=settings.database_pool_pre_ping,
-            connect_args=dialect.connect_args(settings),
-        )
+        self.engine = engine(settings, pool_size=settings.database_pool_size)
         self.sessions = async_sessionmaker(self.engine, expire_on_commit=False)
 {%- if cookiecutter.database == "sqlite" %}
+        # SQLite lets one connection write at a time: writers share one of their
+        # own, taking turns for it in arrival order, so that they never wait for
+        # a connection behind readers.
+        self.writer = engine(settings, pool_size=1)
+        self.writer_sessions = async_sessionmaker(self.writer, expire_on_commit=False)
         self.writers = dialect.WriteQueue(settings.database_pool_timeout)
 
     @asynccontextmanager
@@ -68,18 +82,25 @@ class Database:
         """A session whose work is committed at the end, or rolled back on any error.
 
         A unit of work that writes waits for its turn, then takes the write lock.
+        One that only reads runs each statement on its own: in WAL mode each sees
+        the database as last committed, and never waits for the writer.
         """
-        async with self.writers.turn(writes), self.sessions() as session:
+        sessions = self.writer_sessions if writes else self.sessions
+        async with self.writers.turn(writes), sessions() as session:
             with translated_errors():
                 try:
                     connection = await session.connection()
                 except (OSError, TimeoutError) as error:  # raised by the driver as is
                     raise DatabaseUnavailable from error
-                # sqlite3 leaves beginning transactions to the service (see dialect.py).
-                begin = dialect.BEGIN_WRITE if writes else dialect.BEGIN_READ
-                await connection.exec_driver_sql(begin)
+                if writes:
+                    # sqlite3 leaves beginning transactions to the service (see dialect.py).
+                    await connection.exec_driver_sql(dialect.BEGIN_WRITE)
                 yield session
                 await session.commit()
+
+    async def close(self) -> None:
+        await self.engine.dispose()
+        await self.writer.dispose()
 {%- else %}
 
     @asynccontextmanager
@@ -101,6 +122,9 @@ class Database:
                     raise DatabaseUnavailable from error
                 yield session
                 await session.commit()
+
+    async def close(self) -> None:
+        await self.engine.dispose()
 {%- endif %}
 
     async def ping(self) -> None:
@@ -116,7 +140,7 @@ async def open_database(settings: DatabaseSettings) -> AsyncIterator[Database]:
     try:
         yield database
     finally:
-        await database.engine.dispose()
+        await database.close()
 
 
 async def get_database(request: Request) -> Database:

@@ -58,6 +58,10 @@ DUPLICATE_ENTRY = 1062
 READ_ONLY_EXECUTION_OPTIONS: dict[str, Any] = {}
 
 
+# Connections a pool keeps open to the server.
+POOL_SIZE = 10
+
+
 class ConnectionSettings(BaseSettings):
     """Where the server is, and how long to wait for it."""
 

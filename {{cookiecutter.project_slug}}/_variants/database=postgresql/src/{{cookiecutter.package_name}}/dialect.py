@@ -20,6 +20,10 @@ UNIQUE_VIOLATION = "23505"
 READ_ONLY_EXECUTION_OPTIONS: dict[str, Any] = {"isolation_level": "AUTOCOMMIT"}
 
 
+# Connections a pool keeps open to the server.
+POOL_SIZE = 10
+
+
 class ConnectionSettings(BaseSettings):
     """Where the server is, and how long to wait for it."""
 

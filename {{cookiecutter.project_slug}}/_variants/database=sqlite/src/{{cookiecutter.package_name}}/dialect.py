@@ -35,12 +35,17 @@ OUTAGE_CODES = frozenset(
     }
 )
 
-# How a transaction begins: one that writes takes the write lock at once, so it
-# cannot fail later when it turns from reading to writing.
-BEGIN_READ = "BEGIN"
+# How a transaction that writes begins: it takes the write lock at once, so that
+# it cannot fail later when it turns from reading to writing.
 BEGIN_WRITE = "BEGIN IMMEDIATE"
 
 Synchronous = Literal["FULL", "NORMAL"]
+
+
+# Read connections a pool keeps. SQLite reads run in the service's own threads,
+# not on a server: more of them at once only crowd the event loop, which the
+# writer needs too for its turn to end.
+POOL_SIZE = 2
 
 
 class ConnectionSettings(BaseSettings):
@@ -70,9 +75,10 @@ class Connection(sqlite3.Connection):
     """A sqlite3 connection set up the way the service needs it.
 
     sqlite3 calls this for every connection it opens, in the thread that serves
-    the connection, so the settings cost no extra round trip. Transactions are
-    left to the service to begin (`isolation_level = None`): sqlite3 would
-    otherwise begin one only before a write, leaving earlier reads outside it.
+    the connection, so the settings cost no extra round trip. sqlite3 begins no
+    transaction of its own (`isolation_level = None`), where it would otherwise
+    begin a DEFERRED one before each write: the service begins those that write
+    with BEGIN_WRITE, and reads need none.
     """
 
     def __init__(self, *args: Any, synchronous: Synchronous, **kwargs: Any) -> None:
