@@ -5,7 +5,7 @@ from __future__ import annotations
 import statistics
 
 from .criteria import Criterion, Figures, Standing
-from .load import ENDPOINTS, Run, Runs, rows_match
+from .load import ENDPOINTS, Run, Runs, requests_per_second, rows_match
 from .targets import Target
 
 COLUMNS = (
@@ -23,7 +23,7 @@ def summarize(runs: list[Run]) -> Figures:
 
     sessions = [run["new_sessions"] for run in runs]
     return Figures(
-        rate=statistics.median(run["requests"] / (run["duration_us"] / 1e6) for run in runs),
+        rate=statistics.median(map(requests_per_second, runs)),
         p50_ms=median("p50_us") / 1000,
         p99_ms=median("p99_us") / 1000,
         cpu_ms=statistics.median(run["cpu"] / max(run["requests"], 1) for run in runs) * 1000,

@@ -25,6 +25,8 @@ class Server:
     target: Target
     port: int
     pid: int
+    # The bearer token its requests carry: an auth variant's, once signed in.
+    token: str | None = None
 
     @property
     def url(self) -> str:
