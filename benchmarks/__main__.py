@@ -6,8 +6,9 @@
 For each database it bakes each variant, installs it into a fresh virtualenv, migrates a
 database per target, seeds 1,000 notes, serves every target with the generated
 Dockerfile's uvicorn command, loads them in turn with wrk and prints two tables: access
-log off (the one the targets are judged on) and as shipped. Everything it started is
-stopped, and its temporary files are deleted, when it ends.
+log off (the one the targets are judged on) and as shipped, each with the auth variants
+beside the variants without accounts. Everything it started is stopped, and its
+temporary files are deleted, when it ends.
 """
 
 from __future__ import annotations

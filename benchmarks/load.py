@@ -14,13 +14,15 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from .db import Database
-from .targets import NOTES
+from .targets import NOTES, Target
 
 if TYPE_CHECKING:
     # Only a type here: serving imports psutil, which the tests of the report lack.
     from .serving import Server
 
 ENDPOINTS = {"get": "GET /notes/{id}", "list": "GET /notes?limit=50", "post": "POST /notes"}
+# What an auth variant is measured on: reading one of its notes, and creating one.
+AUTHENTICATED = ("get", "post")
 SCRIPT = Path(__file__).with_name("wrk.lua")
 
 # What one wrk run measured, as wrk.lua prints it, and what was counted around it.
@@ -78,6 +80,13 @@ def wrk(server: Server, endpoint: str, seconds: int, args: Namespace) -> Run:
     return finished_wrk(start_wrk(server, Load(endpoint, args.connections, args.threads), seconds))
 
 
+def endpoints_of(target: Target) -> dict[str, str]:
+    """The endpoints a target is measured on, with their labels."""
+    if target.signs_in:
+        return {endpoint: ENDPOINTS[endpoint] for endpoint in AUTHENTICATED}
+    return ENDPOINTS
+
+
 def requests_per_second(run: Run) -> float:
     return float(run["requests"] / (run["duration_us"] / 1e6))
 
@@ -110,19 +119,22 @@ def measured_run(server: Server, endpoint: str, database: Database, args: Namesp
 def measure(servers: list[Server], database: Database, args: Namespace) -> Runs:
     """Warm every server up, then run each endpoint on each server in turn, repeatedly."""
     for server in servers:
-        for endpoint in ENDPOINTS:
+        for endpoint in endpoints_of(server.target):
             wrk(server, endpoint, args.warmup, args)
     database.settle()
     runs: Runs = {
-        server.target.name: {endpoint: [] for endpoint in ENDPOINTS} for server in servers
+        server.target.name: {endpoint: [] for endpoint in endpoints_of(server.target)}
+        for server in servers
     }
     for repetition in range(1, args.repetitions + 1):
         for endpoint, label in ENDPOINTS.items():
             for server in servers:
+                if endpoint not in endpoints_of(server.target):
+                    continue
                 run = measured_run(server, endpoint, database, args)
                 runs[server.target.name][endpoint].append(run)
                 print(
-                    f"  run {repetition}: {server.target.name:<22} {label:<20} "
+                    f"  run {repetition}: {server.target.name:<34} {label:<20} "
                     f"{requests_per_second(run):8.0f} req/s, "
                     f"{run['new_sessions']} new connections",
                     flush=True,

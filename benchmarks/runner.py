@@ -1,5 +1,5 @@
-"""A whole run: for each database, its targets prepared, served the judged way and as
-shipped, measured, tabled and judged."""
+"""A whole run: for each database, its targets prepared and seeded, then measured on
+each endpoint, tabled and judged."""
 
 from __future__ import annotations
 
@@ -9,10 +9,8 @@ from argparse import Namespace
 from pathlib import Path
 
 from .db import DATABASES
-from .load import measure
-from .profiling import profile
-from .report import figures_of, print_table, verdicts
-from .serving import JUDGED, MODES, serving_all
+from .endpoints import measure_endpoints
+from .seeding import seed
 from .targets import prepare
 
 
@@ -41,21 +39,6 @@ def run_on(answer: str, work: Path, args: Namespace) -> int:
     work.mkdir(parents=True)
     # Servers stop, then the database's server, before the next database's turn.
     with kind.started(work) as database:
-        targets, options = prepare(answer, database, kind.floor, work, args.pool_size)
-        tables = {}
-        for mode, extra in MODES.items():
-            print(f"{answer}, {mode}: uvicorn ... {' '.join([*options, *extra])}", flush=True)
-            logs = work / "logs" / mode.replace(" ", "-")
-            with serving_all(targets, [*options, *extra], logs) as servers:
-                tables[mode] = figures_of(measure(servers, database, args))
-                if args.profile and kind.criteria and mode == JUDGED:
-                    profile(servers, args)
-    for mode, figures in tables.items():
-        title = f"{answer}, {mode}{' (judged)' if mode == JUDGED and kind.criteria else ''}"
-        print_table(f"{title}: medians of {args.repetitions} runs", targets, figures)
-    print(kind.sessions_note)
-    lines = verdicts(targets, tables[JUDGED], list(tables.values()), kind.criteria)
-    if lines:
-        print()
-        print("\n".join(lines))
-    return sum(line.startswith("FAIL") for line in lines)
+        prepared = prepare(answer, database, kind.floor, work, args.pool_size)
+        seed(prepared)
+        return measure_endpoints(prepared, kind, args)

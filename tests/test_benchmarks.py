@@ -10,7 +10,7 @@ import pytest
 from benchmarks.__main__ import main
 from benchmarks.criteria import Figures
 from benchmarks.db import DATABASES
-from benchmarks.load import ENDPOINTS
+from benchmarks.load import AUTHENTICATED, ENDPOINTS
 from benchmarks.report import verdicts
 from benchmarks.targets import Target
 
@@ -20,10 +20,13 @@ TARGETS = [
     Target("orm-postgresql", "variant", "orm", [], Path(), {}),
 ]
 JUDGED_ON_POSTGRESQL = DATABASES["postgresql"].criteria
+AUTH_VARIANT = Target(
+    "orm-postgresql-fastapi-users", "variant", "orm", [], Path(), {}, "fastapi-users"
+)
 
 
 def figures(
-    rate: float, p99_ms: float = 10.0, new_sessions: int = 0, mismatches: int = 0
+    rate: float, p99_ms: float = 10.0, new_sessions: int | None = 0, mismatches: int = 0
 ) -> Figures:
     return Figures(rate, 1.0, p99_ms, 1.0, new_sessions, 50.0, 0, 0, mismatches)
 
@@ -67,6 +70,46 @@ def test_rows_that_differ_from_the_201s_fail_in_either_table() -> None:
     assert lines == [
         f"FAIL orm-postgresql {label}: rows added != 201s counted" for label in ENDPOINTS.values()
     ]
+
+
+def auth_table(auth_variant: Figures) -> dict[str, dict[str, Figures]]:
+    """As table(), the variant without accounts at 121 requests/s, and one with accounts."""
+    return {**table(figures(121)), AUTH_VARIANT.name: dict.fromkeys(AUTHENTICATED, auth_variant)}
+
+
+def auth_verdicts(auth_variant: Figures, database: str = "postgresql") -> list[str]:
+    judged = auth_table(auth_variant)
+    kind = DATABASES[database]
+    lines = verdicts([*TARGETS, AUTH_VARIANT], judged, [judged], (), kind.auth_criteria)
+    return [line for line in lines if AUTH_VARIANT.name in line]
+
+
+def test_an_auth_variant_is_judged_on_get_and_post_beside_its_backend_without_accounts() -> None:
+    lines = auth_verdicts(figures(61, p99_ms=40))
+    assert len(lines) == len(AUTHENTICATED) * 3
+    assert all(line.startswith("PASS") for line in lines), lines
+    assert "PASS orm-postgresql-fastapi-users POST /notes: req/s 0.50x auth=none >= 0.5x" in lines
+
+
+@pytest.mark.parametrize(
+    ("variant", "failure"),
+    [
+        (figures(60), "req/s 0.50x auth=none >= 0.5x"),
+        (figures(121, p99_ms=41), "p99 4.1x floor <= 4x"),
+        (figures(121, new_sessions=1), "1 new connections once warm == 0"),
+    ],
+    ids=["under-half", "long-tail", "new-connections"],
+)
+def test_an_auth_variant_that_misses_a_target_fails(variant: Figures, failure: str) -> None:
+    lines = auth_verdicts(variant)
+    assert f"FAIL orm-postgresql-fastapi-users GET /notes/{{id}}: {failure}" in lines
+    assert sum(line.startswith("FAIL") for line in lines) == len(AUTHENTICATED)
+
+
+def test_new_connections_are_not_judged_where_they_are_not_counted() -> None:
+    lines = auth_verdicts(figures(121, new_sessions=None), database="sqlite")
+    assert len(lines) == len(AUTHENTICATED) * 2
+    assert all(line.startswith("PASS") for line in lines), lines
 
 
 def test_a_missing_tool_stops_the_run_with_one_line_naming_the_fix(
