@@ -1,5 +1,5 @@
-"""A whole run: for each database, its targets prepared and seeded, then measured on
-each endpoint, tabled and judged."""
+"""A whole run: for each database, its targets prepared and seeded, then each case the
+run asks for that the database has (--case)."""
 
 from __future__ import annotations
 
@@ -12,6 +12,7 @@ from .db import DATABASES
 from .endpoints import measure_endpoints
 from .seeding import seed
 from .targets import prepare
+from .write_load import measure_write_load
 
 
 def run(args: Namespace) -> int:
@@ -37,8 +38,13 @@ def run_on(answer: str, work: Path, args: Namespace) -> int:
     """Measure every target on one database; how many verdicts failed."""
     kind = DATABASES[answer]
     work.mkdir(parents=True)
+    failures = 0
     # Servers stop, then the database's server, before the next database's turn.
     with kind.started(work) as database:
         prepared = prepare(answer, database, kind.floor, work, args.pool_size)
         seed(prepared)
-        return measure_endpoints(prepared, kind, args)
+        if "endpoints" in args.case:
+            failures += measure_endpoints(prepared, kind, args)
+        if "write-load" in args.case and "write-load" in kind.cases:
+            failures += measure_write_load(prepared, args)
+    return failures

@@ -47,6 +47,7 @@ class Kind(Protocol):
     sessions_note: str  # what the table's "new conns" column means here
     criteria: tuple[Criterion, ...]  # what the variants are judged on here
     auth_criteria: tuple[Criterion, ...]  # what the auth variants are judged on here
+    cases: tuple[str, ...]  # what a run measures here (--case)
 
     def missing(self) -> list[str]: ...
 

@@ -43,6 +43,7 @@ class Postgresql:
         p99_near_the_floor,
         no_new_connections,
     )
+    cases: ClassVar[tuple[str, ...]] = ("endpoints",)
 
     @staticmethod
     def missing() -> list[str]:

@@ -1,5 +1,6 @@
-"""SQLite: a file per target in the run's folder. Only the auth variants are judged here
-yet, beside the variants without accounts."""
+"""SQLite: a file per target in the run's folder. Its endpoint tables judge only the
+auth variants (beside the variants without accounts); the write-load case judges the
+variants against the floor (write_load.py)."""
 
 from __future__ import annotations
 
@@ -22,6 +23,7 @@ class Sqlite:
         half_as_fast_as_without_accounts,
         p99_near_the_floor,
     )
+    cases: ClassVar[tuple[str, ...]] = ("endpoints", "write-load")
 
     @staticmethod
     def missing() -> list[str]:
