@@ -6,7 +6,9 @@
 For each database it bakes each variant, installs it into a fresh virtualenv, migrates a
 database per target, seeds 1,000 notes, serves every target with the generated
 Dockerfile's uvicorn command, loads them in turn with wrk and prints two tables: access
-log off (the one the targets are judged on) and as shipped. Everything it started is
+log off (the one the targets are judged on) and as shipped, each with the auth variants
+beside the variants without accounts. On SQLite it then loads the floor and the variants
+with writers and readers at once (the write-load case). Everything it started is
 stopped, and its temporary files are deleted, when it ends.
 """
 
@@ -31,6 +33,8 @@ PACKAGES = (
     "psutil",
     "uv",
 )
+# What a run can measure (--case); a database measures those its module lists.
+CASES = ("endpoints", "write-load")
 
 
 def parse_args(argv: list[str]) -> argparse.Namespace:
@@ -49,6 +53,13 @@ def parse_args(argv: list[str]) -> argparse.Namespace:
         "--database", choices=DATABASES, action="append", help="only this database (repeatable)"
     )
     parser.add_argument(
+        "--case",
+        choices=CASES,
+        action="append",
+        help="only this case (repeatable): endpoints, each endpoint of every target; "
+        "write-load, SQLite's writers and readers at once",
+    )
+    parser.add_argument(
         "--smoke", action="store_true", help="2-second runs, 1 repetition, 1-second warm-up"
     )
     parser.add_argument(
@@ -60,7 +71,12 @@ def parse_args(argv: list[str]) -> argparse.Namespace:
     args = parser.parse_args(argv)
     if args.smoke:
         args.duration, args.repetitions, args.warmup = 2, 1, 1
-    args.database = args.database or list(DATABASES)
+    args.case = args.case or list(CASES)
+    # Only the databases that have a case asked for: write-load is SQLite's alone.
+    asked = args.database or list(DATABASES)
+    args.database = [name for name in asked if set(args.case) & set(DATABASES[name].cases)]
+    if not args.database:
+        parser.error(f"--case {' '.join(args.case)} is not measured on {' '.join(asked)}")
     if args.profile:
         args.profile = args.profile.resolve()
     return args

@@ -11,6 +11,8 @@ from dataclasses import dataclass
 
 # Requests/s at least this share of what the backend's reference app serves.
 MIN_RATIO_TO_REFERENCE = {"orm": 1.2, "databases": 1.0}
+# An auth variant's requests/s at least this share of the same backend's without accounts.
+MIN_RATIO_TO_UNAUTHENTICATED = 0.5
 MAX_P99_RATIO_TO_FLOOR = 4.0
 
 
@@ -35,6 +37,8 @@ class Standing:
 
     backend: str
     figures: Figures
+    # What its requests/s are held to: its backend's reference app, or for an auth
+    # variant the same backend's variant without accounts.
     reference: Figures
     floor: Figures
 
@@ -47,6 +51,13 @@ def faster_than_its_reference(standing: Standing) -> tuple[str, bool]:
     minimum = MIN_RATIO_TO_REFERENCE[standing.backend]
     ratio = standing.figures.rate / standing.reference.rate
     return f"req/s {ratio:.2f}x reference-{standing.backend} >= {minimum}x", ratio >= minimum
+
+
+def half_as_fast_as_without_accounts(standing: Standing) -> tuple[str, bool]:
+    ratio = standing.figures.rate / standing.reference.rate
+    return f"req/s {ratio:.2f}x auth=none >= {MIN_RATIO_TO_UNAUTHENTICATED}x", (
+        ratio >= MIN_RATIO_TO_UNAUTHENTICATED
+    )
 
 
 def p99_near_the_floor(standing: Standing) -> tuple[str, bool]:

@@ -8,7 +8,7 @@ import sys
 from argparse import Namespace
 from pathlib import Path
 
-from .load import ENDPOINTS, wrk
+from .load import endpoints_of, wrk
 from .serving import Server
 
 
@@ -17,7 +17,7 @@ def profile(servers: list[Server], args: Namespace) -> None:
     args.profile.mkdir(parents=True, exist_ok=True)
     py_spy = str(Path(sys.executable).parent / "py-spy")
     for server in servers:
-        for endpoint in ENDPOINTS:
+        for endpoint in endpoints_of(server.target):
             raw = args.profile / f"{server.target.name}-{endpoint}.txt"
             recorder = subprocess.Popen(
                 [py_spy, "record", "--pid", str(server.pid), "--format", "raw",

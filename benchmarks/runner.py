@@ -1,5 +1,5 @@
-"""A whole run: for each database, its targets prepared, served the judged way and as
-shipped, measured, tabled and judged."""
+"""A whole run: for each database, its targets prepared and seeded, then each case the
+run asks for that the database has (--case)."""
 
 from __future__ import annotations
 
@@ -9,11 +9,10 @@ from argparse import Namespace
 from pathlib import Path
 
 from .db import DATABASES
-from .load import measure
-from .profiling import profile
-from .report import figures_of, print_table, verdicts
-from .serving import JUDGED, MODES, serving_all
+from .endpoints import measure_endpoints
+from .seeding import seed
 from .targets import prepare
+from .write_load import measure_write_load
 
 
 def run(args: Namespace) -> int:
@@ -39,23 +38,13 @@ def run_on(answer: str, work: Path, args: Namespace) -> int:
     """Measure every target on one database; how many verdicts failed."""
     kind = DATABASES[answer]
     work.mkdir(parents=True)
+    failures = 0
     # Servers stop, then the database's server, before the next database's turn.
     with kind.started(work) as database:
-        targets, options = prepare(answer, database, kind.floor, work, args.pool_size)
-        tables = {}
-        for mode, extra in MODES.items():
-            print(f"{answer}, {mode}: uvicorn ... {' '.join([*options, *extra])}", flush=True)
-            logs = work / "logs" / mode.replace(" ", "-")
-            with serving_all(targets, [*options, *extra], logs) as servers:
-                tables[mode] = figures_of(measure(servers, database, args))
-                if args.profile and kind.criteria and mode == JUDGED:
-                    profile(servers, args)
-    for mode, figures in tables.items():
-        title = f"{answer}, {mode}{' (judged)' if mode == JUDGED and kind.criteria else ''}"
-        print_table(f"{title}: medians of {args.repetitions} runs", targets, figures)
-    print(kind.sessions_note)
-    lines = verdicts(targets, tables[JUDGED], list(tables.values()), kind.criteria)
-    if lines:
-        print()
-        print("\n".join(lines))
-    return sum(line.startswith("FAIL") for line in lines)
+        prepared = prepare(answer, database, kind.floor, work, args.pool_size)
+        seed(prepared)
+        if "endpoints" in args.case:
+            failures += measure_endpoints(prepared, kind, args)
+        if "write-load" in args.case and "write-load" in kind.cases:
+            failures += measure_write_load(prepared, args)
+    return failures

@@ -25,6 +25,8 @@ class Server:
     target: Target
     port: int
     pid: int
+    # The bearer token its requests carry: an auth variant's, once signed in.
+    token: str | None = None
 
     @property
     def url(self) -> str:
@@ -51,7 +53,7 @@ def serving_all(targets: list[Target], options: list[str], logs: Path) -> Iterat
             port = free_port()
             # exec: the process measured and profiled is uvicorn itself, not a shell.
             command = f"exec {target.command(options, port)}"
-            answers = f"http://127.0.0.1:{port}/notes/1"
+            answers = f"http://127.0.0.1:{port}{target.ready_path}"
             log = logs / f"{target.name}.log"
             process = stack.enter_context(serving(command, target.cwd, target.env, answers, log))
             servers.append(Server(target, port, process.pid))

@@ -1,6 +1,5 @@
 """The targets of a run: each variant baked, installed into a fresh virtualenv and
-migrated, and the apps it is measured against, each on a database of its own seeded
-with the same notes."""
+migrated, and the apps it is measured against, each on a database of its own."""
 
 from __future__ import annotations
 
@@ -24,12 +23,14 @@ from harness.baking import (
 from harness.dockerfile import production_command
 from harness.installing import install_with_uv, project_environment, run
 
+from .accounts import auth_settings
 from .apps import FLOOR, REFERENCES
 from .db import Database
 
 NOTES = 1000
 # The answers the benchmark compares; the other choices keep their defaults.
-COMPARED = ("backend", "database")
+COMPARED = ("backend", "database", "auth")
+NO_AUTH = "none"
 
 
 @dataclass(frozen=True)
@@ -42,13 +43,37 @@ class Target:
     program: list[str]
     cwd: Path
     env: dict[str, str]
+    # A variant's auth answer; the apps have no accounts.
+    auth: str = NO_AUTH
 
     @property
     def database(self) -> str:
         return database_name(self.name)
 
+    @property
+    def signs_in(self) -> bool:
+        """Whether its notes routes need a signed-in account's token."""
+        return self.auth != NO_AUTH
+
+    @property
+    def ready_path(self) -> str:
+        """What answers 200 once the target serves: an auth variant's notes need a token."""
+        return "/health" if self.role == "variant" else "/notes/1"
+
     def command(self, options: list[str], port: int) -> str:
         return shlex.join([*self.program, *options, "--port", str(port)])
+
+
+@dataclass(frozen=True)
+class Prepared:
+    """One database's targets, ready to serve, and where their servers' logs go."""
+
+    answer: str  # the template's database answer
+    database: Database
+    targets: list[Target]
+    # uvicorn's options in the Dockerfiles' CMD, which every target is served with.
+    options: list[str]
+    logs: Path
 
 
 def database_name(target: str) -> str:
@@ -66,14 +91,14 @@ def variants_on(database: str) -> list[Variant]:
 
 def prepare(
     answer: str, database: Database, floor_name: str, work: Path, pool_size: int
-) -> tuple[list[Target], list[str]]:
-    """Every target on the database, and the uvicorn options they are all served with."""
+) -> Prepared:
+    """Every target on the database, its tables built but empty."""
     # Each in a folder of its own: every bake has the default project name.
     bakes = [bake_into(work / variant_id(variant), **variant) for variant in variants_on(answer)]
     options = shared_options(bakes)
     variants = [variant_target(baked, database) for baked in bakes]
-    # The apps' tables are built by the same migrations as the variants'.
-    migrations = variants[0]
+    # The apps' tables are built by the same migrations as the variants' without accounts.
+    migrations = next(variant for variant in variants if not variant.signs_in)
 
     def app_target(name: str, backend: str | None, module: str, **settings: str) -> Target:
         url = new_database(database, name, migrations.cwd, migrations.env)
@@ -88,11 +113,7 @@ def prepare(
     references = [
         app_target(f"reference-{backend}", backend, REFERENCES[backend]) for backend in backends
     ]
-    targets = [floor, *references, *variants]
-    notes = [(f"note {number}", number % 2 == 0) for number in range(1, NOTES + 1)]
-    for target in targets:
-        database.seed(target.database, notes)
-    return targets, options
+    return Prepared(answer, database, [floor, *references, *variants], options, work / "logs")
 
 
 def shared_options(bakes: list[Bake]) -> list[str]:
@@ -108,14 +129,16 @@ def variant_target(baked: Bake, database: Database) -> Target:
     """Install the bake as a deployment has it (not editable, no dev extra), then migrate."""
     started = time.perf_counter()
     venv = baked.path / ".venv"
-    env = project_environment(venv, {})
+    auth = baked.answers["auth"]
+    env = project_environment(venv, {} if auth == NO_AUTH else auth_settings())
     install_with_uv(baked.path, venv, env, ".")
     env["DATABASE_URL"] = new_database(database, baked.label, baked.path, env)
     app, options = production_command(baked.path)
     program = [str(venv / "bin" / "uvicorn"), app]
     print(f"{baked.label}: baked, installed and migrated in {time.perf_counter() - started:.1f}s")
     print(f"  served as its Dockerfile's CMD: uvicorn {app} {shlex.join(options)}")
-    return Target(baked.label, "variant", baked.answers["backend"], program, baked.path, env)
+    backend = baked.answers["backend"]
+    return Target(baked.label, "variant", backend, program, baked.path, env, auth)
 
 
 def new_database(database: Database, target: str, project: Path, env: dict[str, str]) -> str:

@@ -7,12 +7,13 @@ from pathlib import Path
 
 import pytest
 
-from benchmarks.__main__ import main
+from benchmarks.__main__ import main, parse_args
 from benchmarks.criteria import Figures
 from benchmarks.db import DATABASES
-from benchmarks.load import ENDPOINTS
+from benchmarks.load import AUTHENTICATED, ENDPOINTS
 from benchmarks.report import verdicts
 from benchmarks.targets import Target
+from benchmarks.write_report import WriteFigures, write_verdicts
 
 TARGETS = [
     Target("floor-asyncpg", "floor", None, [], Path(), {}),
@@ -20,10 +21,13 @@ TARGETS = [
     Target("orm-postgresql", "variant", "orm", [], Path(), {}),
 ]
 JUDGED_ON_POSTGRESQL = DATABASES["postgresql"].criteria
+AUTH_VARIANT = Target(
+    "orm-postgresql-fastapi-users", "variant", "orm", [], Path(), {}, "fastapi-users"
+)
 
 
 def figures(
-    rate: float, p99_ms: float = 10.0, new_sessions: int = 0, mismatches: int = 0
+    rate: float, p99_ms: float = 10.0, new_sessions: int | None = 0, mismatches: int = 0
 ) -> Figures:
     return Figures(rate, 1.0, p99_ms, 1.0, new_sessions, 50.0, 0, 0, mismatches)
 
@@ -67,6 +71,109 @@ def test_rows_that_differ_from_the_201s_fail_in_either_table() -> None:
     assert lines == [
         f"FAIL orm-postgresql {label}: rows added != 201s counted" for label in ENDPOINTS.values()
     ]
+
+
+def auth_table(auth_variant: Figures) -> dict[str, dict[str, Figures]]:
+    """As table(), the variant without accounts at 121 requests/s, and one with accounts."""
+    return {**table(figures(121)), AUTH_VARIANT.name: dict.fromkeys(AUTHENTICATED, auth_variant)}
+
+
+def auth_verdicts(auth_variant: Figures, database: str = "postgresql") -> list[str]:
+    judged = auth_table(auth_variant)
+    kind = DATABASES[database]
+    lines = verdicts([*TARGETS, AUTH_VARIANT], judged, [judged], (), kind.auth_criteria)
+    return [line for line in lines if AUTH_VARIANT.name in line]
+
+
+def test_an_auth_variant_is_judged_on_get_and_post_beside_its_backend_without_accounts() -> None:
+    lines = auth_verdicts(figures(61, p99_ms=40))
+    assert len(lines) == len(AUTHENTICATED) * 3
+    assert all(line.startswith("PASS") for line in lines), lines
+    assert "PASS orm-postgresql-fastapi-users POST /notes: req/s 0.50x auth=none >= 0.5x" in lines
+
+
+@pytest.mark.parametrize(
+    ("variant", "failure"),
+    [
+        (figures(60), "req/s 0.50x auth=none >= 0.5x"),
+        (figures(121, p99_ms=41), "p99 4.1x floor <= 4x"),
+        (figures(121, new_sessions=1), "1 new connections once warm == 0"),
+    ],
+    ids=["under-half", "long-tail", "new-connections"],
+)
+def test_an_auth_variant_that_misses_a_target_fails(variant: Figures, failure: str) -> None:
+    lines = auth_verdicts(variant)
+    assert f"FAIL orm-postgresql-fastapi-users GET /notes/{{id}}: {failure}" in lines
+    assert sum(line.startswith("FAIL") for line in lines) == len(AUTHENTICATED)
+
+
+def test_new_connections_are_not_judged_where_they_are_not_counted() -> None:
+    lines = auth_verdicts(figures(121, new_sessions=None), database="sqlite")
+    assert len(lines) == len(AUTHENTICATED) * 2
+    assert all(line.startswith("PASS") for line in lines), lines
+
+
+def under_write_load(
+    post_rate: float = 700, post_p99_ms: float = 200, get_p99_ms: float = 30, **counts: int
+) -> WriteFigures:
+    """A target's figures under write load; the floor's are 1,000 POSTs/s at a p99 of
+    100 ms while its reads' p99 is 10 ms."""
+    values = {
+        "non2xx": 0, "socket_errors": 0, "timeouts": 0, "status_500": 0,
+        "created": 100, "rows_added": 100, "mismatches": 0, **counts,
+    }  # fmt: skip
+    return WriteFigures(post_rate, 50, post_p99_ms, 2000, get_p99_ms, **values)
+
+
+def judged_under_write_load(variant: WriteFigures, two_workers: WriteFigures) -> list[str]:
+    floor = under_write_load(1000, 100, 10)
+    full = {"floor-aiosqlite": floor, "orm-sqlite-none": variant}
+    return write_verdicts("floor-aiosqlite", full, full, {"orm-sqlite-none": two_workers})
+
+
+def test_a_variant_that_keeps_up_with_the_floor_under_write_load_passes() -> None:
+    lines = judged_under_write_load(under_write_load(), under_write_load())
+    assert all(line.startswith("PASS") for line in lines), lines
+    variant = [line for line in lines if line.startswith("PASS orm-sqlite-none write load, FULL")]
+    assert len(variant) == 5
+    # Rows are checked in every table, floor included; 500s with two workers.
+    assert len(lines) == 5 + 1 + 2 + 2
+
+
+@pytest.mark.parametrize(
+    ("variant", "failure"),
+    [
+        (under_write_load(timeouts=1), "1 timeouts, 0 non-2xx, 0 socket errors == 0"),
+        (under_write_load(non2xx=3), "0 timeouts, 3 non-2xx, 0 socket errors == 0"),
+        (under_write_load(post_p99_ms=210), "POST p99 2.1x floor <= 2x"),
+        (under_write_load(post_rate=690), "POST req/s 0.69x floor >= 0.7x"),
+        (under_write_load(get_p99_ms=31), "GET p99 3.1x floor <= 3x"),
+    ],
+    ids=["timeouts", "non-2xx", "post-tail", "post-rate", "read-tail"],
+)
+def test_a_variant_that_misses_a_write_load_target_fails(
+    variant: WriteFigures, failure: str
+) -> None:
+    lines = judged_under_write_load(variant, under_write_load())
+    assert [line for line in lines if line.startswith("FAIL")] == [
+        f"FAIL orm-sqlite-none write load, FULL: {failure}"
+    ]
+
+
+def test_a_500_or_a_lost_row_with_two_workers_fails() -> None:
+    lines = judged_under_write_load(
+        under_write_load(), under_write_load(status_500=1, non2xx=1, mismatches=1)
+    )
+    failures = [line for line in lines if line.startswith("FAIL")]
+    assert len(failures) == 2
+    assert "FAIL orm-sqlite-none write load, two workers: 1 x 500 == 0" in failures
+
+
+def test_the_write_load_case_runs_on_sqlite_alone() -> None:
+    assert parse_args(["--case", "write-load"]).database == ["sqlite"]
+    assert parse_args([]).case == ["endpoints", "write-load"]
+    with pytest.raises(SystemExit):
+        parse_args(["--case", "write-load", "--database", "postgresql"])
 
 
 def test_a_missing_tool_stops_the_run_with_one_line_naming_the_fix(

@@ -9,9 +9,10 @@ same `notes` table (built by the generated project's migrations):
   is a 422.
 
 `FLOOR_DATABASE_URL` picks the driver: a `postgresql://` URL uses an asyncpg pool, a
-`mysql://` URL an asyncmy pool, a `sqlite:///<path>` URL a pool of aiosqlite
-connections; a driver in the scheme (`postgresql+asyncpg://`) is allowed.
-`FLOOR_POOL_SIZE` sizes the pool (default 10, asyncpg's own default).
+`mysql://` URL an asyncmy pool, a `sqlite:///<path>` URL aiosqlite connections, one
+that writes and a pool that reads; a driver in the scheme (`postgresql+asyncpg://`) is
+allowed. `FLOOR_POOL_SIZE` sizes the pool (default 10, asyncpg's own default), and
+`FLOOR_SYNCHRONOUS` is SQLite's `synchronous`, `FULL` (the default) or `NORMAL`.
 """
 
 from __future__ import annotations
@@ -34,6 +35,10 @@ LIMIT_MAX = 100
 ID_MAX = 2**31 - 1
 OFFSET_MAX = 2**63 - 1
 DEFAULT_POOL_SIZE = 10
+# SQLite's `synchronous` on every connection: FULL syncs the log at each commit, as the
+# generated services do by default (DATABASE_SYNCHRONOUS); NORMAL only at checkpoints.
+SYNCHRONOUS = ("FULL", "NORMAL")
+DEFAULT_SYNCHRONOUS = "FULL"
 
 
 class Store(Protocol):
@@ -132,27 +137,32 @@ class MysqlStore:
 
 
 class SqliteStore:
-    """A fixed set of aiosqlite connections handed out through a queue.
+    """SQLite as a write load needs it: reads on a few connections, writes on one, in turn.
 
-    SQLite takes one writer at a time; writes queue on a lock here instead of
-    sleeping in SQLite's busy handler.
+    Every connection works in WAL mode, so that readers never wait for the writer, with
+    the same `synchronous`. Writers queue on an asyncio.Lock, which wakes them in the
+    order they came, instead of sleeping in SQLite's busy handler, which retries at
+    intervals rather than in turn; each write is a transaction begun with BEGIN
+    IMMEDIATE, which takes SQLite's write lock at once, as the generated services do.
     """
 
-    def __init__(self, connections: Sequence[Any]) -> None:
-        self.connections = list(connections)
-        self.write_lock = asyncio.Lock()
+    def __init__(self, writer: Any, readers: Sequence[Any]) -> None:
+        self.writer = writer
+        self.write_turn = asyncio.Lock()
+        self.readers = list(readers)
         self.idle: asyncio.Queue[Any] = asyncio.Queue()
-        for connection in connections:
-            self.idle.put_nowait(connection)
+        for reader in readers:
+            self.idle.put_nowait(reader)
 
     @classmethod
-    async def open(cls, path: str, size: int) -> SqliteStore:
-        import aiosqlite
-
-        return cls([await aiosqlite.connect(path) for _ in range(size)])
+    async def open(cls, path: str, readers: int, synchronous: str) -> SqliteStore:
+        if synchronous not in SYNCHRONOUS:
+            raise ValueError(f"FLOOR_SYNCHRONOUS must be one of {SYNCHRONOUS}, not {synchronous}")
+        writer = await sqlite_connection(path, synchronous)
+        return cls(writer, [await sqlite_connection(path, synchronous) for _ in range(readers)])
 
     @asynccontextmanager
-    async def connection(self) -> AsyncIterator[Any]:
+    async def reader(self) -> AsyncIterator[Any]:
         connection = await self.idle.get()
         try:
             yield connection
@@ -160,35 +170,50 @@ class SqliteStore:
             self.idle.put_nowait(connection)
 
     async def get(self, note_id: int) -> dict[str, Any] | None:
-        async with self.connection() as db:
-            cursor = await db.execute(
+        async with self.reader() as db:
+            rows = await db.execute_fetchall(
                 "SELECT id, text, completed FROM notes WHERE id = ?", (note_id,)
             )
-            row = await cursor.fetchone()
-        return None if row is None else as_note(row)
+        return as_note(rows[0]) if rows else None
 
     async def page(self, limit: int, offset: int) -> list[dict[str, Any]]:
-        async with self.connection() as db:
-            cursor = await db.execute(
+        async with self.reader() as db:
+            rows = await db.execute_fetchall(
                 "SELECT id, text, completed FROM notes ORDER BY id LIMIT ? OFFSET ?",
                 (limit, offset),
             )
-            rows = await cursor.fetchall()
         return [as_note(row) for row in rows]
 
     async def create(self, text: str, completed: bool) -> dict[str, Any]:
-        async with self.write_lock, self.connection() as db:
-            cursor = await db.execute(
-                "INSERT INTO notes (text, completed) VALUES (?, ?) RETURNING id, text, completed",
-                (text, completed),
-            )
-            row = await cursor.fetchone()
-            await db.commit()
+        async with self.write_turn:
+            await self.writer.execute("BEGIN IMMEDIATE")
+            try:
+                (row,) = await self.writer.execute_fetchall(
+                    "INSERT INTO notes (text, completed) VALUES (?, ?) "
+                    "RETURNING id, text, completed",
+                    (text, completed),
+                )
+            except BaseException:
+                # The one write connection must not stay inside a failed transaction.
+                await self.writer.execute("ROLLBACK")
+                raise
+            await self.writer.execute("COMMIT")
         return as_note(row)
 
     async def close(self) -> None:
-        for connection in self.connections:
+        for connection in [self.writer, *self.readers]:
             await connection.close()
+
+
+async def sqlite_connection(path: str, synchronous: str) -> Any:
+    import aiosqlite
+
+    # Transactions are begun here (isolation_level=None): sqlite3 would begin them
+    # DEFERRED, and only before a write.
+    connection = await aiosqlite.connect(path, isolation_level=None)
+    await connection.execute("PRAGMA journal_mode = WAL")
+    await connection.execute(f"PRAGMA synchronous = {synchronous}")
+    return connection
 
 
 def as_note(row: Sequence[Any]) -> dict[str, Any]:
@@ -196,7 +221,7 @@ def as_note(row: Sequence[Any]) -> dict[str, Any]:
     return {"id": note_id, "text": text, "completed": bool(completed)}
 
 
-async def open_store(url: str, size: int) -> Store:
+async def open_store(url: str, size: int, synchronous: str) -> Store:
     scheme, _, rest = url.partition("://")
     dialect = scheme.partition("+")[0]
     if dialect in ("postgres", "postgresql"):
@@ -204,7 +229,7 @@ async def open_store(url: str, size: int) -> Store:
     if dialect in ("mysql", "mariadb"):
         return await MysqlStore.open(url, size)
     if dialect == "sqlite":
-        return await SqliteStore.open(rest.removeprefix("/"), size)
+        return await SqliteStore.open(rest.removeprefix("/"), size, synchronous)
     raise ValueError(f"FLOOR_DATABASE_URL: unsupported scheme {scheme!r}")
 
 
@@ -271,10 +296,12 @@ async def create_note(request: Request) -> JSONResponse:
     return JSONResponse(note, status_code=201, headers={"Location": location})
 
 
-def create_app(url: str, pool_size: int = DEFAULT_POOL_SIZE) -> Starlette:
+def create_app(
+    url: str, pool_size: int = DEFAULT_POOL_SIZE, synchronous: str = DEFAULT_SYNCHRONOUS
+) -> Starlette:
     @asynccontextmanager
     async def lifespan(app: Starlette) -> AsyncIterator[None]:
-        app.state.store = await open_store(url, pool_size)
+        app.state.store = await open_store(url, pool_size, synchronous)
         try:
             yield
         finally:
@@ -293,4 +320,5 @@ def app_from_environment() -> Starlette:
     return create_app(
         os.environ["FLOOR_DATABASE_URL"],
         int(os.environ.get("FLOOR_POOL_SIZE", DEFAULT_POOL_SIZE)),
+        os.environ.get("FLOOR_SYNCHRONOUS", DEFAULT_SYNCHRONOUS),
     )

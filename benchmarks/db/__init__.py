@@ -7,6 +7,7 @@ A database that the template gains gets a module of the same shape and a line he
 
 from __future__ import annotations
 
+import uuid
 from collections.abc import Sequence
 from contextlib import AbstractContextManager
 from pathlib import Path
@@ -24,7 +25,10 @@ class Database(Protocol):
     def create(self, name: str) -> str:
         """Create an empty database; the async SQLAlchemy URL the apps take."""
 
-    def seed(self, name: str, notes: Sequence[tuple[str, bool]]) -> None: ...
+    def seed(
+        self, name: str, notes: Sequence[tuple[str, bool]], owner: uuid.UUID | None = None
+    ) -> None:
+        """Insert the notes (text, completed); on an auth variant's tables, as `owner`'s."""
 
     def rows(self, name: str) -> int:
         """How many notes the database holds."""
@@ -42,6 +46,8 @@ class Kind(Protocol):
     floor: str  # the floor's name in the tables, after its driver
     sessions_note: str  # what the table's "new conns" column means here
     criteria: tuple[Criterion, ...]  # what the variants are judged on here
+    auth_criteria: tuple[Criterion, ...]  # what the auth variants are judged on here
+    cases: tuple[str, ...]  # what a run measures here (--case)
 
     def missing(self) -> list[str]: ...
 

@@ -4,6 +4,7 @@ count of the connections opened to it."""
 from __future__ import annotations
 
 import asyncio
+import uuid
 from collections.abc import Coroutine, Iterator, Sequence
 from contextlib import contextmanager
 from pathlib import Path
@@ -12,7 +13,13 @@ from urllib.parse import urlsplit
 
 from harness.mysql import find_programs, throwaway_server
 
-from ..criteria import Criterion, faster_than_its_reference, no_new_connections, p99_near_the_floor
+from ..criteria import (
+    Criterion,
+    faster_than_its_reference,
+    half_as_fast_as_without_accounts,
+    no_new_connections,
+    p99_near_the_floor,
+)
 
 T = TypeVar("T")
 
@@ -31,6 +38,12 @@ class Mysql:
         p99_near_the_floor,
         no_new_connections,
     )
+    auth_criteria: ClassVar[tuple[Criterion, ...]] = (
+        half_as_fast_as_without_accounts,
+        p99_near_the_floor,
+        no_new_connections,
+    )
+    cases: ClassVar[tuple[str, ...]] = ("endpoints",)
 
     @staticmethod
     def missing() -> list[str]:
@@ -85,14 +98,21 @@ class Mysql:
         self._query(self._admin, CREATE.format(name))
         return f"{self._server}/{name}"
 
-    def seed(self, name: str, notes: Sequence[tuple[str, bool]]) -> None:
+    def seed(
+        self, name: str, notes: Sequence[tuple[str, bool]], owner: uuid.UUID | None = None
+    ) -> None:
         connection = self._run(self._connect(name))
         self._connections[name] = connection
 
         async def insert() -> None:
             async with connection.cursor() as cursor:
-                sql = "INSERT INTO notes (text, completed) VALUES (%s, %s)"
-                await cursor.executemany(sql, notes)
+                if owner is None:
+                    sql = "INSERT INTO notes (text, completed) VALUES (%s, %s)"
+                    await cursor.executemany(sql, notes)
+                else:
+                    # SQLAlchemy's Uuid is 32 hex digits in a CHAR(32) here.
+                    sql = "INSERT INTO notes (owner_id, text, completed) VALUES (%s, %s, %s)"
+                    await cursor.executemany(sql, [(owner.hex, *note) for note in notes])
 
         self._run(insert())
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import asyncio
 import time
+import uuid
 from collections.abc import Coroutine, Iterator, Sequence
 from contextlib import contextmanager
 from pathlib import Path
@@ -12,7 +13,13 @@ from typing import Any, ClassVar, TypeVar
 
 from harness.postgres import find_bin_dir, throwaway_cluster
 
-from ..criteria import Criterion, faster_than_its_reference, no_new_connections, p99_near_the_floor
+from ..criteria import (
+    Criterion,
+    faster_than_its_reference,
+    half_as_fast_as_without_accounts,
+    no_new_connections,
+    p99_near_the_floor,
+)
 
 T = TypeVar("T")
 
@@ -31,6 +38,12 @@ class Postgresql:
         p99_near_the_floor,
         no_new_connections,
     )
+    auth_criteria: ClassVar[tuple[Criterion, ...]] = (
+        half_as_fast_as_without_accounts,
+        p99_near_the_floor,
+        no_new_connections,
+    )
+    cases: ClassVar[tuple[str, ...]] = ("endpoints",)
 
     @staticmethod
     def missing() -> list[str]:
@@ -69,11 +82,18 @@ class Postgresql:
         self._run(self._admin.execute(f'CREATE DATABASE "{name}"'))
         return f"{self._server.replace('postgresql://', 'postgresql+asyncpg://', 1)}/{name}"
 
-    def seed(self, name: str, notes: Sequence[tuple[str, bool]]) -> None:
+    def seed(
+        self, name: str, notes: Sequence[tuple[str, bool]], owner: uuid.UUID | None = None
+    ) -> None:
         connection = self._run(self._connect(f"{self._server}/{name}"))
         self._connections[name] = connection
-        insert = "INSERT INTO notes (text, completed) VALUES ($1, $2)"
-        self._run(connection.executemany(insert, notes))
+        if owner is None:
+            insert = "INSERT INTO notes (text, completed) VALUES ($1, $2)"
+            self._run(connection.executemany(insert, notes))
+        else:
+            # owner_id is a uuid column here.
+            insert = "INSERT INTO notes (owner_id, text, completed) VALUES ($1, $2, $3)"
+            self._run(connection.executemany(insert, [(owner, *note) for note in notes]))
 
     def rows(self, name: str) -> int:
         count = self._connections[name].fetchval("SELECT count(*) FROM notes")

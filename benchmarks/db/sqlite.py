@@ -1,20 +1,29 @@
-"""SQLite: a file per target in the run's folder; nothing is judged here yet."""
+"""SQLite: a file per target in the run's folder. Its endpoint tables judge only the
+auth variants (beside the variants without accounts); the write-load case judges the
+variants against the floor (write_load.py)."""
 
 from __future__ import annotations
 
 import sqlite3
+import uuid
 from collections.abc import Iterator, Sequence
 from contextlib import closing, contextmanager
 from pathlib import Path
 from typing import ClassVar
 
-from ..criteria import Criterion
+from ..criteria import Criterion, half_as_fast_as_without_accounts, p99_near_the_floor
 
 
 class Sqlite:
     floor: ClassVar[str] = "floor-aiosqlite"
     sessions_note: ClassVar[str] = "new conns: not counted on SQLite"
     criteria: ClassVar[tuple[Criterion, ...]] = ()
+    # New connections are not counted on SQLite.
+    auth_criteria: ClassVar[tuple[Criterion, ...]] = (
+        half_as_fast_as_without_accounts,
+        p99_near_the_floor,
+    )
+    cases: ClassVar[tuple[str, ...]] = ("endpoints", "write-load")
 
     @staticmethod
     def missing() -> list[str]:
@@ -37,9 +46,17 @@ class Sqlite:
         # The file appears with the first connection, the migration's.
         return f"sqlite+aiosqlite:///{self._path(name)}"
 
-    def seed(self, name: str, notes: Sequence[tuple[str, bool]]) -> None:
+    def seed(
+        self, name: str, notes: Sequence[tuple[str, bool]], owner: uuid.UUID | None = None
+    ) -> None:
         with closing(sqlite3.connect(self._path(name))) as connection, connection:
-            connection.executemany("INSERT INTO notes (text, completed) VALUES (?, ?)", notes)
+            if owner is None:
+                sql = "INSERT INTO notes (text, completed) VALUES (?, ?)"
+                connection.executemany(sql, notes)
+            else:
+                # SQLAlchemy's Uuid is 32 hex digits in a CHAR(32) here.
+                sql = "INSERT INTO notes (owner_id, text, completed) VALUES (?, ?, ?)"
+                connection.executemany(sql, [(owner.hex, *note) for note in notes])
 
     def rows(self, name: str) -> int:
         with closing(sqlite3.connect(self._path(name))) as connection:
