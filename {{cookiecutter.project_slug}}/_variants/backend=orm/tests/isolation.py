@@ -18,14 +18,13 @@ class RolledBackDatabase(Database):
     """
 
     def __init__(self, connection: AsyncConnection) -> None:
-        self.engine = connection.engine
-        self.sessions = async_sessionmaker(
+        self._joined_sessions = async_sessionmaker(
             bind=connection, expire_on_commit=False, join_transaction_mode="create_savepoint"
         )
 
     @asynccontextmanager
     async def unit_of_work(self, *, writes: bool) -> AsyncIterator[AsyncSession]:
-        async with self.sessions() as session:
+        async with self._joined_sessions() as session:
             with translated_errors():
                 yield session
                 await session.commit()
@@ -55,7 +54,7 @@ async def isolated_database(app: FastAPI, database_url: str) -> AsyncIterator[No
 async def connection_held(app: FastAPI) -> AsyncIterator[None]:
     """Keep one of the running app's pooled connections checked out."""
     database: Database = app.state.database
-    async with database.sessions() as session:
+    async with database.unit_of_work(writes=False) as session:
         await session.connection()
         yield
 
