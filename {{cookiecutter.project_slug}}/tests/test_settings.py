@@ -31,9 +31,10 @@ def test_cors_origins_are_read_comma_separated(
     assert Settings(database_url=database_url).cors_origins == []
 
 
+# What a browser asks before a cross-origin change sent as JSON with a bearer token.
 PREFLIGHT = {
-    "Access-Control-Request-Method": "POST",
-    "Access-Control-Request-Headers": "content-type",
+    "Access-Control-Request-Method": "PATCH",
+    "Access-Control-Request-Headers": "authorization, content-type",
 }
 
 

@@ -36,11 +36,13 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         redoc_url="/redoc" if docs else None,
     )
     if settings.cors_origins:
+        # The origins are the decision: a listed origin may call every route with
+        # any header (a bearer token's included); the routes decide the methods.
         app.add_middleware(
             CORSMiddleware,
             allow_origins=settings.cors_origins,
-            allow_methods=["GET", "POST", "PATCH", "DELETE"],
-            allow_headers=["Content-Type"],
+            allow_methods=["*"],
+            allow_headers=["*"],
             expose_headers=["Location"],
         )
     app.include_router(router)
