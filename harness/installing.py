@@ -49,11 +49,19 @@ def run(command: str | list[str], project: Path, env: dict[str, str]) -> str:
     return result.stdout
 
 
+UV = [sys.executable, "-m", "uv"]
+
+
 def install_with_uv(project: Path, venv: Path, env: dict[str, str], *requirements: str) -> None:
     """Install into a new virtualenv, from uv's package cache; by default what the
     README's `pip install -e ".[dev]"` installs."""
-    uv = [sys.executable, "-m", "uv"]
     python = str(venv / "bin" / "python")
-    run([*uv, "venv", "--quiet", "--python", sys.executable, str(venv)], project, env)
+    run([*UV, "venv", "--quiet", "--python", sys.executable, str(venv)], project, env)
     wanted = list(requirements) or ["-e", ".[dev]"]
-    run([*uv, "pip", "install", "--quiet", "--python", python, *wanted], project, env)
+    run([*UV, "pip", "install", "--quiet", "--python", python, *wanted], project, env)
+
+
+def check_requirements_met(project: Path, venv: Path, env: dict[str, str]) -> None:
+    """Every package installed in the virtualenv has what it requires, as `pip check`
+    would say; CommandFailed names the conflicts."""
+    run([*UV, "pip", "check", "--python", str(venv / "bin" / "python")], project, env)

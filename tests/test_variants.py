@@ -13,7 +13,12 @@ from typing import Any
 import pytest
 
 from harness.baking import DEFAULT_VARIANT, VARIANTS, Bake, Variant, variant_id
-from harness.installing import install_with_uv, project_environment, run
+from harness.installing import (
+    check_requirements_met,
+    install_with_uv,
+    project_environment,
+    run,
+)
 from harness.mysql import client, mysql_client_environment
 from harness.postgres import postgres_client_environment
 from harness.serving import free_port, get, request, serving
@@ -69,6 +74,7 @@ def test_variant_installs_and_passes_its_own_checks(
         else:
             assert 'pip install -e ".[dev]"' in install
             install_with_uv(project, venv, env)
+        check_requirements_met(project, venv, env)
 
     mypy_settings = tomllib.loads((project / "pyproject.toml").read_text())["tool"]["mypy"]
     assert mypy_settings["strict"] is True
