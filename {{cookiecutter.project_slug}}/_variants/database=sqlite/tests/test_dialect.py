@@ -4,6 +4,7 @@ import asyncio
 import multiprocessing
 import sqlite3
 from concurrent.futures import ProcessPoolExecutor
+from contextlib import closing
 from pathlib import Path
 
 import pytest
@@ -110,7 +111,7 @@ def write_notes(database_url: str, prefix: str, count: int) -> list[int]:
 
 
 def count_notes(database: Path) -> int:
-    with sqlite3.connect(database) as connection:
+    with closing(sqlite3.connect(database)) as connection:
         return int(connection.execute("SELECT count(*) FROM notes").fetchone()[0])
 
 
@@ -145,7 +146,7 @@ async def test_backup_under_write_load_holds_every_note_committed_before_it(
         )
     assert status == 0
 
-    with sqlite3.connect(copy) as backed_up:
+    with closing(sqlite3.connect(copy)) as backed_up:
         assert backed_up.execute("PRAGMA integrity_check").fetchone() == ("ok",)
         ids = {note_id for (note_id,) in backed_up.execute("SELECT id FROM notes")}
     assert committed_before <= ids <= committed_before | created_during

@@ -13,6 +13,7 @@ the file back in place of the database, deleting the database's `-wal` and
 import argparse
 import sqlite3
 import sys
+from contextlib import closing
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -33,8 +34,12 @@ def backup(source: Path, destination: Path) -> None:
     if destination.exists():
         raise FileExistsError(f"{destination} exists already")
     destination.parent.mkdir(parents=True, exist_ok=True)
-    # Reading takes no lock that writers wait for.
-    with sqlite3.connect(source) as live, sqlite3.connect(destination) as copy:
+    # Reading takes no lock that writers wait for. `closing`: a sqlite3
+    # connection's own `with` ends a transaction, not the connection.
+    with (
+        closing(sqlite3.connect(source)) as live,
+        closing(sqlite3.connect(destination)) as copy,
+    ):
         live.backup(copy)
         (result,) = copy.execute("PRAGMA integrity_check").fetchone()
     if result != "ok":
