@@ -64,6 +64,8 @@ async def test_every_connection_of_the_app_is_set_up(
                 *(execute(app, f"PRAGMA {name}", writes=False) for _ in range(12))
             )
             assert answers == [value] * 12, name
+            # And the writers' connection.
+            assert await execute(app, f"PRAGMA {name}", writes=True) == value, name
 
 
 async def test_writes_wait_for_another_process_then_503_while_reads_go_on(
