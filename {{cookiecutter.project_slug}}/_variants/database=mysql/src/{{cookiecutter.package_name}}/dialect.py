@@ -52,8 +52,8 @@ DUPLICATE_ENTRY = 1062
 
 # Units of work that only read run in a transaction, as writes do, not in
 # autocommit: MySQL drivers switch a connection to autocommit and back with a
-# statement each way, so autocommit cost a read 7 statements against 3 (measured
-# on MariaDB 10.11), and a connection lost while switching raised the driver's
+# statement each way, so autocommit would cost a read 7 statements instead of 3
+# on MariaDB 10.11, and a connection lost while switching raises the driver's
 # error unwrapped, a 500 instead of a 503.
 READ_ONLY_EXECUTION_OPTIONS: dict[str, Any] = {}
 
