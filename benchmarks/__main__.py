@@ -1,4 +1,4 @@
-"""Benchmark the generated services against a floor and reference apps, with one command.
+"""Benchmark the generated services against a floor, FastAPI alone and reference apps.
 
     .venv/bin/python -m benchmarks            # full run: wrk -t2 -c64 -d10s, 3 repetitions
     .venv/bin/python -m benchmarks --smoke    # a quick check that everything works
@@ -7,9 +7,9 @@ For each database it bakes each variant, installs it into a fresh virtualenv, mi
 database per target, seeds 1,000 notes, serves every target with the generated
 Dockerfile's uvicorn command, loads them in turn with wrk and prints two tables: access
 log off (the one the targets are judged on) and as shipped, each with the auth variants
-beside the variants without accounts. On SQLite it then loads the floor and the variants
-with writers and readers at once (the write-load case). Everything it started is
-stopped, and its temporary files are deleted, when it ends.
+beside the variants without accounts. On SQLite it then loads the floor, the framework
+app and the variants with writers and readers at once (the write-load case). Everything
+it started is stopped, and its temporary files are deleted, when it ends.
 """
 
 from __future__ import annotations

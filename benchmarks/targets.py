@@ -24,20 +24,22 @@ from harness.dockerfile import production_command
 from harness.installing import install_with_uv, project_environment, run
 
 from .accounts import auth_settings
-from .apps import FLOOR, REFERENCES
+from .apps import FLOOR, FRAMEWORK, REFERENCES
 from .db import Database
 
 NOTES = 1000
 # The answers the benchmark compares; the other choices keep their defaults.
 COMPARED = ("backend", "database", "auth")
 NO_AUTH = "none"
+AppRole = Literal["floor", "framework", "reference"]
 
 
 @dataclass(frozen=True)
 class Target:
     name: str
-    role: Literal["floor", "reference", "variant"]
-    # A variant's backend, or the one a reference app stands for; None for the floor.
+    role: Literal["floor", "framework", "reference", "variant"]
+    # A variant's backend, or the one a reference app stands for; None for the floor
+    # and the framework app.
     backend: str | None
     # How to run uvicorn on the app, before the options every target shares.
     program: list[str]
@@ -100,20 +102,31 @@ def prepare(
     # The apps' tables are built by the same migrations as the variants' without accounts.
     migrations = next(variant for variant in variants if not variant.signs_in)
 
-    def app_target(name: str, backend: str | None, module: str, **settings: str) -> Target:
+    def app_target(
+        name: str, role: AppRole, backend: str | None, module: str, **settings: str
+    ) -> Target:
         url = new_database(database, name, migrations.cwd, migrations.env)
-        role: Literal["floor", "reference"] = "floor" if backend is None else "reference"
-        variable = "FLOOR_DATABASE_URL" if backend is None else "DATABASE_URL"
+        # The framework app serves the floor's stores, with the floor's settings.
+        variable = "DATABASE_URL" if role == "reference" else "FLOOR_DATABASE_URL"
         program = [sys.executable, "-m", "uvicorn", f"{module}:app_from_environment"]
         env = {**os.environ, variable: url, **settings}
         return Target(name, role, backend, program, TEMPLATE, env)
 
-    floor = app_target(floor_name, None, FLOOR, FLOOR_POOL_SIZE=str(pool_size))
+    pool = {"FLOOR_POOL_SIZE": str(pool_size)}
+    floor = app_target(floor_name, "floor", None, FLOOR, **pool)
+    framework = app_target(framework_name(floor_name), "framework", None, FRAMEWORK, **pool)
     backends = dict.fromkeys(variant.backend for variant in variants if variant.backend)
     references = [
-        app_target(f"reference-{backend}", backend, REFERENCES[backend]) for backend in backends
+        app_target(f"reference-{backend}", "reference", backend, REFERENCES[backend])
+        for backend in backends
     ]
-    return Prepared(answer, database, [floor, *references, *variants], options, work / "logs")
+    targets = [floor, framework, *references, *variants]
+    return Prepared(answer, database, targets, options, work / "logs")
+
+
+def framework_name(floor_name: str) -> str:
+    """The framework app's name in the tables: `fastapi-asyncpg` beside `floor-asyncpg`."""
+    return floor_name.replace("floor-", "fastapi-", 1)
 
 
 def shared_options(bakes: list[Bake]) -> list[str]:

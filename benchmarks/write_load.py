@@ -1,6 +1,6 @@
 """SQLite under write load: 64 clients POST notes no other request has sent while 16 more
-read notes by id, on one target at a time, for the floor and each variant without
-accounts, served the judged way (access log off).
+read notes by id, on one target at a time, for the floor, the framework app and each
+variant without accounts, served the judged way (access log off).
 
 It runs three times over: at `synchronous=FULL` (the services' default, and the table
 they are judged on), at `synchronous=NORMAL`, and with each variant served by two
@@ -34,20 +34,26 @@ READERS = 16
 # (10 s by default) has passed, and a run lasts 10 s: at 30 s every answer a run sees
 # is recorded with its latency, so that a slow answer counts as slow, not as lost.
 TIMEOUT_S = 30
-# How each target is told its `synchronous`: the floor's setting, and the services'.
-SYNCHRONOUS_SETTING = {"floor": "FLOOR_SYNCHRONOUS", "variant": "DATABASE_SYNCHRONOUS"}
+# How each target is told its `synchronous`: the floor's setting (which the framework
+# app shares), and the services'.
+SYNCHRONOUS_SETTING = {
+    "floor": "FLOOR_SYNCHRONOUS",
+    "framework": "FLOOR_SYNCHRONOUS",
+    "variant": "DATABASE_SYNCHRONOUS",
+}
 
 
 def measure_write_load(prepared: Prepared, args: Namespace) -> int:
     """Measure, print the tables and the verdicts; how many verdicts failed."""
     floor = next(target for target in prepared.targets if target.role == "floor")
+    framework = next(target for target in prepared.targets if target.role == "framework")
     variants = [
         target for target in prepared.targets if target.role == "variant" and not target.signs_in
     ]
     options = [*prepared.options, *MODES[JUDGED]]
     tables = {}
     for level in (FULL, NORMAL):
-        served = [at_synchronous(target, level) for target in (floor, *variants)]
+        served = [at_synchronous(target, level) for target in (floor, framework, *variants)]
         tables[level] = write_figures_of(loaded_in_turn(served, options, prepared, level, args))
     two_workers = with_workers(options, 2)
     runs = loaded_in_turn(variants, two_workers, prepared, TWO_WORKERS, args)
@@ -64,7 +70,9 @@ def measure_write_load(prepared: Prepared, args: Namespace) -> int:
         f"uvicorn ... {' '.join(two_workers)}; {medians}",
         tables[TWO_WORKERS],
     )
-    lines = write_verdicts(floor.name, tables[FULL], tables[NORMAL], tables[TWO_WORKERS])
+    lines = write_verdicts(
+        floor.name, framework.name, tables[FULL], tables[NORMAL], tables[TWO_WORKERS]
+    )
     print()
     print("\n".join(lines))
     return sum(line.startswith("FAIL") for line in lines)

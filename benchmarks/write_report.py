@@ -4,7 +4,8 @@ Judged at synchronous=FULL, each variant against the floor: no timeouts, non-2xx
 socket errors; POST p99 at most 2x the floor's (with fair queueing the wait is the
 queue, not the framework); POST requests/s at least 0.7x the floor's; GET p99 under the
 write load at most 3x the floor's. Rows added must match the 201s in every table, and
-no variant may answer a 500 with two workers on one file.
+no variant may answer a 500 with two workers on one file. The framework app is held to
+the same criteria for scale, as INFO lines: how much of each budget FastAPI alone uses.
 """
 
 from __future__ import annotations
@@ -169,13 +170,14 @@ def no_500s(row: WriteFigures) -> tuple[str, bool]:
 
 def write_verdicts(
     floor: str,
+    framework: str,
     full: dict[str, WriteFigures],
     normal: dict[str, WriteFigures],
     two_workers: dict[str, WriteFigures],
 ) -> list[str]:
     """PASS or FAIL: per criterion and variant at FULL; whether rows added matched the
     201s, for every target in every table; and, with two workers, whether any 500 was
-    answered."""
+    answered. The framework app's standing on the criteria is INFO, never a failure."""
     lines = []
 
     def judge(name: str, table: str, verdict: tuple[str, bool]) -> None:
@@ -183,7 +185,11 @@ def write_verdicts(
         lines.append(f"{'PASS' if passed else 'FAIL'} {name} write load, {table}: {text}")
 
     for name, row in full.items():
-        if name != floor:
+        if name == framework:
+            for criterion in WRITE_CRITERIA:
+                text, _ = criterion(row, full[floor])
+                lines.append(f"INFO {name} write load, {FULL}: {text} (not judged)")
+        elif name != floor:
             for criterion in WRITE_CRITERIA:
                 judge(name, FULL, criterion(row, full[floor]))
         judge(name, FULL, rows_match_the_201s(row))

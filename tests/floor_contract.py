@@ -6,7 +6,7 @@ Run with a generated SQLite project's Python, with the reference apps' libraries
 
 `seeded.db` holds migrated, seeded notes; every app starts from a copy of it beside it.
 Prints, as JSON, what each app answered, one entry per request:
-{"service": [...], "floor": [...], "reference-orm": [...], ...}.
+{"service": [...], "floor": [...], "framework": [...], "reference-orm": [...], ...}.
 """
 
 from __future__ import annotations
@@ -70,7 +70,7 @@ def copy_of(seeded: Path, name: str) -> str:
 
 def main(repository: str, package: str, seeded_file: str) -> None:
     sys.path.insert(0, repository)
-    from benchmarks.apps import FLOOR, REFERENCES
+    from benchmarks.apps import FLOOR, FRAMEWORK, REFERENCES
 
     seeded = Path(seeded_file)
     settings = importlib.import_module(f"{package}.settings").Settings(
@@ -78,7 +78,8 @@ def main(repository: str, package: str, seeded_file: str) -> None:
     )
     service = importlib.import_module(f"{package}.main").create_app(settings)
     seen = {"service": asyncio.run(answers(service))}
-    apps = {"floor": FLOOR} | {f"reference-{backend}": app for backend, app in REFERENCES.items()}
+    apps = {"floor": FLOOR, "framework": FRAMEWORK}
+    apps |= {f"reference-{backend}": app for backend, app in REFERENCES.items()}
     for name, module in apps.items():
         app = importlib.import_module(module).create_app(copy_of(seeded, name))
         seen[name] = asyncio.run(answers(app))

@@ -1,4 +1,4 @@
-"""The benchmark's floor and reference apps serve the same contract as a generated service.
+"""The benchmark's apps (floor, framework, references) serve the generated service's contract.
 
 The apps in benchmarks/apps are only a fair yardstick while they answer the benchmarked
 requests exactly as the generated services do; this keeps them from drifting.
@@ -20,7 +20,7 @@ from harness.installing import install_with_uv, project_environment, run
 from .baking import bake
 
 SEEDED = [("first", False), ("second", True), ("third", False)]
-APPS = ["floor", *(f"reference-{backend}" for backend in REFERENCES)]
+APPS = ["floor", "framework", *(f"reference-{backend}" for backend in REFERENCES)]
 
 
 @pytest.fixture(scope="module")

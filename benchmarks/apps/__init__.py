@@ -7,6 +7,8 @@ serves (`--factory`) with the URL from the environment.
 
 # The cost of the app alone: Starlette on a raw driver (FLOOR_DATABASE_URL).
 FLOOR = "benchmarks.apps.floor"
+# The cost of the framework alone: FastAPI over the floor's own stores (FLOOR_DATABASE_URL).
+FRAMEWORK = "benchmarks.apps.framework"
 # What a team writes with each backend's libraries, without the template (DATABASE_URL).
 REFERENCES = {
     "orm": "benchmarks.apps.reference_orm",
