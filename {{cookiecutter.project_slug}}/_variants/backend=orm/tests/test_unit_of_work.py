@@ -1,13 +1,14 @@
 """A request's writes share one transaction: they commit together or not at all.
 
-Units of work take the pool's connections in the order they asked for them.
+Units of work take the pool's connections in the order they asked for them, and one
+that only reads commits nothing.
 """
 
 import asyncio
 
 from fastapi import FastAPI
 from httpx import AsyncClient
-from sqlalchemy import text
+from sqlalchemy import Connection, Engine, event, text
 
 from {{ cookiecutter.package_name }}.db import Database, DatabaseSettings
 from {{ cookiecutter.package_name }}.repository import NotesDep
@@ -53,3 +54,29 @@ async def test_units_of_work_get_a_connection_in_the_order_they_asked(database_u
     finally:
         await database.close()
     assert served == list(range(6))
+
+
+async def test_a_unit_of_work_that_only_reads_ends_without_a_commit(database_url: str) -> None:
+    database = Database(DatabaseSettings(database_url=database_url))
+    ends: list[str] = []
+
+    def committed(connection: Connection) -> None:
+        ends.append("commit")
+
+    def rolled_back(connection: Connection) -> None:
+        ends.append("rollback")
+
+    event.listen(Engine, "commit", committed)
+    event.listen(Engine, "rollback", rolled_back)
+    try:
+        async with database.unit_of_work(writes=False) as session:
+            await session.execute(text("SELECT 1"))
+        read_ends = ends.copy()
+        async with database.unit_of_work(writes=True) as session:
+            await session.execute(text("SELECT 1"))
+    finally:
+        event.remove(Engine, "commit", committed)
+        event.remove(Engine, "rollback", rolled_back)
+        await database.close()
+    assert read_ends == ["rollback"]
+    assert ends == ["rollback", "commit"]
