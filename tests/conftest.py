@@ -95,9 +95,11 @@ def pytest_terminal_summary(terminalreporter: Any) -> None:
     stages = list(dict.fromkeys(name for row in seconds.values() for name in row))
     terminalreporter.section("seconds per variant and stage")
     columns = [*stages, "total", "passed"]
-    terminalreporter.write_line(f"{'variant':<24}" + "".join(f"{c:>10}" for c in columns))
+    # As wide as the longest label, so that every row's figures line up.
+    width = max(map(len, ["variant", *seconds])) + 2
+    terminalreporter.write_line(f"{'variant':<{width}}" + "".join(f"{c:>10}" for c in columns))
     for label in sorted(seconds):
         row = seconds[label]
         cells = [f"{row[name]:.1f}" if name in row else "-" for name in stages]
         cells += [f"{sum(row.values()):.1f}", str(passed.get(label, "-"))]
-        terminalreporter.write_line(f"{label:<24}" + "".join(f"{c:>10}" for c in cells))
+        terminalreporter.write_line(f"{label:<{width}}" + "".join(f"{c:>10}" for c in cells))
