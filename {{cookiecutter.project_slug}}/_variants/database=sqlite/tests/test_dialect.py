@@ -90,7 +90,7 @@ async def test_writes_wait_for_another_process_then_503_while_reads_go_on(
 async def test_a_writer_waiting_past_the_timeout_is_503(fresh_database_url: str) -> None:
     app = create_app(Settings(database_url=fresh_database_url, database_pool_timeout=0.2))
     async with serve(app) as client:
-        async with app.state.database.writers.turn(writes=True):
+        async with app.state.database.writers.turn():
             waited = await client.post("/notes", json={"text": "Waited"})
             read = await client.get("/notes")
         assert_unavailable(waited)

@@ -12,6 +12,7 @@ from pydantic import Field
 
 from . import dialect
 from .errors import Conflict, DatabaseUnavailable
+from .turns import Turns
 
 # Requests with these methods only read; a request with any other may write.
 READ_ONLY_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
@@ -66,9 +67,7 @@ class Database:
     def __init__(self, settings: DatabaseSettings) -> None:
         self.database = Databases(settings.database_url, **dialect.connect_args(settings))
         self.writers = dialect.WriteQueue(settings.database_pool_timeout)
-        self.readers = asyncio.Semaphore(settings.database_pool_size)
-        # Seconds a reader waits for its turn.
-        self.timeout = settings.database_pool_timeout
+        self._readers = Turns(settings.database_pool_size, settings.database_pool_timeout)
         self._connecting = asyncio.Lock()
         # Open from the first write until the service stops.
         self._writer = AsyncExitStack()
@@ -86,23 +85,11 @@ class Database:
         """
         with translated_errors():
             if writes:
-                async with self.writers.turn(writes):
+                async with self.writers.turn():
                     yield await self.writer_connection()
             else:
-                async with self.reader_turn(), (await self.connected()).connection() as reader:
+                async with self._readers.turn(), (await self.connected()).connection() as reader:
                     yield reader
-
-    @asynccontextmanager
-    async def reader_turn(self) -> AsyncIterator[None]:
-        try:
-            async with asyncio.timeout(self.timeout):
-                await self.readers.acquire()
-        except TimeoutError as error:
-            raise DatabaseUnavailable from error
-        try:
-            yield
-        finally:
-            self.readers.release()
 
     async def writer_connection(self) -> Connection:
         if self._writer_connection is None:
@@ -145,15 +132,23 @@ class Database:
         # Seconds to wait for a pooled connection.
         self.timeout = settings.database_pool_timeout
         self._connecting = asyncio.Lock()
+        # The drivers' pools let a newcomer take a returned connection ahead of
+        # the tasks waiting for one. Units of work wait here first, in order, for
+        # as many as the pool holds, so the pool itself never waits (see turns.py).
+        self._connections = Turns(
+            settings.database_pool_size + settings.database_pool_max_overflow, self.timeout
+        )
 
     @asynccontextmanager
     async def unit_of_work(self, *, writes: bool) -> AsyncIterator[Connection]:
         """A connection from the pool for the request, given back at the end.
 
         Each statement commits on its own; work that writes more than once does
-        so in `transaction(connection)`.
+        so in `transaction(connection)`. Units of work take the pool's
+        connections in the order they asked.
         """
-        async with AsyncExitStack() as stack:
+        # The turn ends only once the connection is back in the pool.
+        async with self._connections.turn(), AsyncExitStack() as stack:
             with translated_errors():
                 try:
                     async with asyncio.timeout(self.timeout):

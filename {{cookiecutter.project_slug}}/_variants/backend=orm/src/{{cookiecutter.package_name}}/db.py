@@ -1,6 +1,5 @@
 """The engine, and one session per request: the request's unit of work."""
 
-import asyncio
 from collections.abc import AsyncIterator, Iterator
 from contextlib import asynccontextmanager, contextmanager
 from typing import Annotated
@@ -17,6 +16,7 @@ from sqlalchemy.ext.asyncio import (
 
 from . import dialect
 from .errors import Conflict, DatabaseUnavailable
+from .turns import Turns
 
 # Requests with these methods only read; a request with any other may write.
 READ_ONLY_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
@@ -64,37 +64,6 @@ def translated_errors() -> Iterator[None]:
         raise
 
 
-class ConnectionQueue:
-    """Units of work take the pool's connections in the order they asked.
-
-    SQLAlchemy's async pool waits for a connection on an `asyncio.Queue`, which
-    gives a returned connection to whichever task asks for it first, even one
-    that has just arrived, while the waiter it woke finds the queue empty and
-    goes to the back of the line. Under load a few requests then wait many times
-    longer than the rest. Waiting here first, in order, leaves a connection in
-    the pool for every unit of work let through, so the pool itself never waits
-    and no request waits longer than `timeout` in all.
-    """
-
-    def __init__(self, connections: int, timeout: float) -> None:
-        self.timeout = timeout
-        # asyncio.Semaphore wakes its waiters in the order they came.
-        self._free = asyncio.Semaphore(connections)
-
-    @asynccontextmanager
-    async def turn(self) -> AsyncIterator[None]:
-        """Wait for a connection's turn, at most `timeout` seconds, then 503."""
-        try:
-            async with asyncio.timeout(self.timeout):
-                await self._free.acquire()
-        except TimeoutError as error:
-            raise DatabaseUnavailable from error
-        try:
-            yield
-        finally:
-            self._free.release()
-
-
 class Database:
     """The engine, its pool, and the sessions made from it, one per unit of work."""
 
@@ -102,7 +71,11 @@ class Database:
         size = settings.database_pool_size
         self._engine = engine(settings, pool_size=size)
         self._sessions = async_sessionmaker(self._engine, expire_on_commit=False)
-        self._connections = ConnectionQueue(
+        # SQLAlchemy's async pool waits for a connection on an `asyncio.Queue`,
+        # which lets a newcomer take a returned connection ahead of the waiters.
+        # Units of work wait here first, in order, for as many as the pool holds,
+        # so the pool itself never waits (see turns.py).
+        self._connections = Turns(
             size + settings.database_pool_max_overflow, settings.database_pool_timeout
         )
 {%- if cookiecutter.database == "sqlite" %}
@@ -125,7 +98,7 @@ class Database:
         commit with a rollback).
         """
         if writes:
-            turn, sessions = self.writers.turn(writes=True), self._writer_sessions
+            turn, sessions = self.writers.turn(), self._writer_sessions
         else:
             turn, sessions = self._connections.turn(), self._sessions
         async with turn, sessions() as session:

@@ -7,17 +7,14 @@ up to the pool timeout. Writers of this process queue for the write lock in the
 order they arrive (`WriteQueue`), and their transactions take it when they begin.
 """
 
-import asyncio
 import sqlite3
-from collections.abc import AsyncIterator
-from contextlib import asynccontextmanager
 from functools import partial
 from typing import Any, Literal
 
 from pydantic import Field, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
-from .errors import DatabaseUnavailable
+from .turns import Turns
 
 ASYNC_SCHEME = "sqlite+aiosqlite"
 PLAIN_SCHEMES = ("sqlite",)
@@ -98,7 +95,7 @@ def connect_args(settings: ConnectionSettings) -> dict[str, Any]:
     }
 
 
-class WriteQueue:
+class WriteQueue(Turns):
     """Units of work that write take the write lock one at a time, in arrival order.
 
     Without the queue they would all wait in SQLite's busy handler, which retries
@@ -107,25 +104,7 @@ class WriteQueue:
     """
 
     def __init__(self, timeout: float) -> None:
-        self.timeout = timeout
-        # asyncio.Lock wakes its waiters in the order they came.
-        self._lock = asyncio.Lock()
-
-    @asynccontextmanager
-    async def turn(self, writes: bool) -> AsyncIterator[None]:
-        """Wait for a writer's turn, at most `timeout` seconds; readers need none."""
-        if not writes:
-            yield
-            return
-        try:
-            async with asyncio.timeout(self.timeout):
-                await self._lock.acquire()
-        except TimeoutError as error:
-            raise DatabaseUnavailable from error
-        try:
-            yield
-        finally:
-            self._lock.release()
+        super().__init__(1, timeout)
 
 
 def is_outage(error: BaseException) -> bool:

@@ -1,0 +1,38 @@
+"""Waiting in line for a connection or a lock: in arrival order, and not for ever."""
+
+import asyncio
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+
+from .errors import DatabaseUnavailable
+
+
+class Turns:
+    """At most `places` holders at once; the others wait in the order they came.
+
+    The drivers' pools, and SQLite's busy handler, give a connection or a lock
+    to whichever task asks when it comes free, even one that has just arrived,
+    while those already waiting go back in line: under load a few requests then
+    wait many times longer than the rest. Waiting here first, in order, keeps
+    the wait of each about the length of the line ahead of it.
+    """
+
+    def __init__(self, places: int, timeout: float) -> None:
+        # Seconds a unit of work waits for its turn before the answer is a 503.
+        self.timeout = timeout
+        # asyncio.Semaphore wakes its waiters in the order they came, and a
+        # newcomer queues behind them.
+        self._free = asyncio.Semaphore(places)
+
+    @asynccontextmanager
+    async def turn(self) -> AsyncIterator[None]:
+        """Hold a place until the block ends; DatabaseUnavailable after `timeout`."""
+        try:
+            async with asyncio.timeout(self.timeout):
+                await self._free.acquire()
+        except TimeoutError as error:
+            raise DatabaseUnavailable from error
+        try:
+            yield
+        finally:
+            self._free.release()
