@@ -4,6 +4,7 @@ import asyncio
 import logging
 import subprocess
 import sys
+import threading
 import uuid
 from pathlib import Path
 from typing import Any
@@ -11,6 +12,7 @@ from typing import Any
 import pytest
 from fastapi import FastAPI
 from fastapi_users.jwt import generate_jwt
+from fastapi_users.password import PasswordHelper
 from httpx import AsyncClient
 
 from {{ cookiecutter.package_name }} import auth
@@ -122,6 +124,32 @@ async def test_wrong_password_and_unknown_address_get_the_same_answer(
     )
     assert (wrong.status_code, wrong.json()) == (unknown.status_code, unknown.json())
     assert (wrong.status_code, wrong.json()) == (400, BAD_CREDENTIALS)
+
+
+async def test_other_requests_are_answered_while_a_password_is_checked(
+    anonymous: AsyncClient, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    email = new_email()
+    await register(anonymous, email)
+    checking, answered = threading.Event(), threading.Event()
+    verify_and_update = PasswordHelper.verify_and_update
+
+    def held_check(helper: PasswordHelper, password: str, hashed: str) -> tuple[bool, str | None]:
+        # Holds the check until another request is answered; on the event loop it
+        # would hold that request too, until the wait gives up.
+        checking.set()
+        answered.wait(timeout=10)
+        return verify_and_update(helper, password, hashed)
+
+    monkeypatch.setattr(PasswordHelper, "verify_and_update", held_check)
+    login = asyncio.create_task(log_in(anonymous, email))
+    await asyncio.to_thread(checking.wait, 10)
+    health = await anonymous.get("/health")
+    login_waited = not login.done()
+    answered.set()
+    await login
+    assert health.status_code == 200
+    assert login_waited
 
 
 async def test_tokens_that_are_refused(app: FastAPI, anonymous: AsyncClient) -> None:

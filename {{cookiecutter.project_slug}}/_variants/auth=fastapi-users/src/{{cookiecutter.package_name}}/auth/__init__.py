@@ -15,17 +15,24 @@ Routes: `POST /auth/register`, `POST /auth/jwt/login` (form fields `username`,
 and `/users/{id}` for superusers.
 """
 
+import asyncio
 import hashlib
 import hmac
 import logging
+import os
 import uuid
-from typing import Annotated, Any, Literal
+from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
+from functools import partial
+from typing import Annotated, Any, Literal, ParamSpec, TypeVar
 
 from fastapi import APIRouter, Depends, FastAPI, HTTPException, Request, status
 from fastapi.responses import JSONResponse
+from fastapi.security import OAuth2PasswordRequestForm
 from fastapi_users import BaseUserManager, FastAPIUsers, InvalidPasswordException, UUIDIDMixin
 from fastapi_users import schemas as user_schemas
 from fastapi_users.authentication import AuthenticationBackend, BearerTransport, JWTStrategy
+from fastapi_users.exceptions import UserAlreadyExists, UserNotExists
 from pydantic import ConfigDict, EmailStr, Field, SecretStr, field_validator
 from pydantic.json_schema import SkipJsonSchema
 from pydantic_settings import BaseSettings
@@ -115,6 +122,20 @@ class UserUpdate(user_schemas.BaseUserUpdate):
 
 TokenPurpose = Literal["reset-password", "verify"]
 
+# Hashing a password takes a few hundred milliseconds of CPU and 64 MiB, on purpose.
+# On the event loop it would stall every other request of the worker for as long,
+# so logins and registrations hash in these threads (argon2 releases the GIL); one
+# per core bounds the memory a burst of them takes.
+_hashing_threads = ThreadPoolExecutor(os.cpu_count() or 1, thread_name_prefix="password")
+P = ParamSpec("P")
+T = TypeVar("T")
+
+
+async def hashed(work: Callable[P, T], *args: P.args, **kwargs: P.kwargs) -> T:
+    """The result of a password helper's `work`, computed off the event loop."""
+    loop = asyncio.get_running_loop()
+    return await loop.run_in_executor(_hashing_threads, partial(work, *args, **kwargs))
+
 
 async def deliver_token(user: User, purpose: TokenPurpose, token: str) -> None:
     """Send `token` to the user's address, to reset their password or verify the address.
@@ -144,6 +165,47 @@ class UserManager(UUIDIDMixin, BaseUserManager[User, uuid.UUID]):
             )
         if password.casefold() == user.email.casefold():
             raise InvalidPasswordException(reason="Password should not be the email address")
+
+    async def create(
+        self,
+        user_create: user_schemas.BaseUserCreate,
+        safe: bool = False,
+        request: Request | None = None,
+    ) -> User:
+        """FastAPI Users' registration, with the password hashed off the event loop."""
+        await self.validate_password(user_create.password, user_create)
+        if await self.user_db.get_by_email(user_create.email) is not None:
+            raise UserAlreadyExists
+        # FastAPI Users leaves these two untyped; both return the fields to store.
+        fields: dict[str, Any] = (
+            user_create.create_update_dict()  # type: ignore[no-untyped-call]
+            if safe
+            else user_create.create_update_dict_superuser()  # type: ignore[no-untyped-call]
+        )
+        fields["hashed_password"] = await hashed(self.password_helper.hash, fields.pop("password"))
+        user = await self.user_db.create(fields)
+        await self.on_after_register(user, request)
+        return user
+
+    async def authenticate(self, credentials: OAuth2PasswordRequestForm) -> User | None:
+        """FastAPI Users' login check, with the password checked off the event loop.
+
+        Resetting or changing a password, which are rarer, keep FastAPI Users' own code.
+        """
+        try:
+            user = await self.get_by_email(credentials.username)
+        except UserNotExists:
+            # Hash anyway, so that an unknown address takes as long as a wrong password.
+            await hashed(self.password_helper.hash, credentials.password)
+            return None
+        verified, new_hash = await hashed(
+            self.password_helper.verify_and_update, credentials.password, user.hashed_password
+        )
+        if not verified:
+            return None
+        if new_hash is not None:  # hashed with parameters since made stronger
+            await self.user_db.update(user, {"hashed_password": new_hash})
+        return user
 
     async def on_after_forgot_password(
         self, user: User, token: str, request: Request | None = None
