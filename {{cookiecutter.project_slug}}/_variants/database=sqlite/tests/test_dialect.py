@@ -7,6 +7,7 @@ from concurrent.futures import ProcessPoolExecutor
 from contextlib import closing
 from pathlib import Path
 
+import aiosqlite
 import pytest
 from httpx import Response
 from pydantic import ValidationError
@@ -66,6 +67,29 @@ async def test_every_connection_of_the_app_is_set_up(
             assert answers == [value] * 12, name
             # And the writers' connection.
             assert await execute(app, f"PRAGMA {name}", writes=True) == value, name
+
+
+async def test_reads_end_without_a_rollback(
+    fresh_database_url: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Reads run outside any transaction: nothing to roll back, so no round trip for it."""
+    rollbacks = 0
+    rollback = aiosqlite.Connection.rollback
+
+    async def counted(connection: aiosqlite.Connection) -> None:
+        nonlocal rollbacks
+        rollbacks += 1
+        await rollback(connection)
+
+    monkeypatch.setattr(aiosqlite.Connection, "rollback", counted)
+    app = create_app(Settings(database_url=fresh_database_url))
+    async with serve(app) as client:
+        created = await client.post("/notes", json={"text": "Read"})
+        assert created.status_code == 201
+        rollbacks = 0
+        for path in ["/health", "/notes", created.headers["location"]]:
+            assert (await client.get(path)).status_code == 200, path
+    assert rollbacks == 0
 
 
 async def test_writes_wait_for_another_process_then_503_while_reads_go_on(

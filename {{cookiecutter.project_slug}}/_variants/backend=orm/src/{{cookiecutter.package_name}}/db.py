@@ -2,7 +2,7 @@
 
 from collections.abc import AsyncIterator, Iterator
 from contextlib import asynccontextmanager, contextmanager
-from typing import Annotated
+from typing import Annotated, Any
 
 from fastapi import Depends, Request
 from pydantic import Field
@@ -33,7 +33,7 @@ class DatabaseSettings(dialect.ConnectionSettings):
     database_pool_pre_ping: bool = False
 
 
-def engine(settings: DatabaseSettings, *, pool_size: int) -> AsyncEngine:
+def engine(settings: DatabaseSettings, *, pool_size: int, **options: Any) -> AsyncEngine:
     return create_async_engine(
         settings.database_url,
         pool_size=pool_size,
@@ -42,6 +42,7 @@ def engine(settings: DatabaseSettings, *, pool_size: int) -> AsyncEngine:
         pool_recycle=settings.database_pool_recycle,
         pool_pre_ping=settings.database_pool_pre_ping,
         connect_args=dialect.connect_args(settings),
+        **options,
     )
 
 
@@ -69,8 +70,6 @@ class Database:
 
     def __init__(self, settings: DatabaseSettings) -> None:
         size = settings.database_pool_size
-        self._engine = engine(settings, pool_size=size)
-        self._sessions = async_sessionmaker(self._engine, expire_on_commit=False)
         # SQLAlchemy's async pool waits for a connection on an `asyncio.Queue`,
         # which lets a newcomer take a returned connection ahead of the waiters.
         # Units of work wait here first, in order, for as many as the pool holds,
@@ -79,6 +78,12 @@ class Database:
             size + settings.database_pool_max_overflow, settings.database_pool_timeout
         )
 {%- if cookiecutter.database == "sqlite" %}
+        # Reads run outside any transaction (see dialect.py), so their connections
+        # have nothing to roll back: SQLAlchemy skips the rollback it would send
+        # when a read's session closes and again when the pool takes the
+        # connection back, each a round trip to the connection's thread.
+        self._engine = engine(settings, pool_size=size, skip_autocommit_rollback=True)
+        self._sessions = async_sessionmaker(self._engine, expire_on_commit=False)
         # SQLite lets one connection write at a time: writers share one of their
         # own, taking turns for it in arrival order, so that they never wait for
         # a connection behind readers.
@@ -93,9 +98,8 @@ class Database:
         A unit of work that writes waits for its turn, then takes the write lock.
         One that only reads runs each statement on its own: in WAL mode each sees
         the database as last committed, and never waits for the writer. It has
-        nothing to commit: closing the session ends it, in one round trip to the
-        connection's thread, where a commit would take two (the pool follows a
-        commit with a rollback).
+        nothing to commit or roll back: closing the session ends it without a
+        round trip to the connection's thread.
         """
         if writes:
             turn, sessions = self.writers.turn(), self._writer_sessions
@@ -118,6 +122,8 @@ class Database:
         await self._engine.dispose()
         await self._writer.dispose()
 {%- else %}
+        self._engine = engine(settings, pool_size=size)
+        self._sessions = async_sessionmaker(self._engine, expire_on_commit=False)
 
     @asynccontextmanager
     async def unit_of_work(self, *, writes: bool) -> AsyncIterator[AsyncSession]:
