@@ -33,6 +33,7 @@ from fastapi_users import BaseUserManager, FastAPIUsers, InvalidPasswordExceptio
 from fastapi_users import schemas as user_schemas
 from fastapi_users.authentication import AuthenticationBackend, BearerTransport, JWTStrategy
 from fastapi_users.exceptions import UserAlreadyExists, UserNotExists
+from fastapi_users.password import PasswordHelper
 from pydantic import ConfigDict, EmailStr, Field, SecretStr, field_validator
 from pydantic.json_schema import SkipJsonSchema
 from pydantic_settings import BaseSettings
@@ -122,6 +123,11 @@ class UserUpdate(user_schemas.BaseUserUpdate):
 
 TokenPurpose = Literal["reset-password", "verify"]
 
+# How passwords are hashed (FastAPI Users' default: argon2, and bcrypt for hashes
+# made by older services). One for the process, where each request's user manager
+# would build its own.
+password_helper = PasswordHelper()
+
 # Hashing a password takes a few hundred milliseconds of CPU and 64 MiB, on purpose.
 # On the event loop it would stall every other request of the worker for as long,
 # so logins and registrations hash in these threads (argon2 releases the GIL); one
@@ -151,7 +157,7 @@ class UserManager(UUIDIDMixin, BaseUserManager[User, uuid.UUID]):
     """FastAPI Users' rules for accounts: passwords, and the tokens it mails."""
 
     def __init__(self, user_db: UserDatabase, settings: AuthSettings) -> None:
-        super().__init__(user_db)
+        super().__init__(user_db, password_helper)
         self.reset_password_token_secret = derived_key(settings.auth_secret, "reset-password")
         self.verification_token_secret = derived_key(settings.auth_secret, "verify")
 
