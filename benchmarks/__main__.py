@@ -47,7 +47,9 @@ def parse_args(argv: list[str]) -> argparse.Namespace:
     parser.add_argument("--repetitions", type=int, default=3, help="runs per target (3)")
     parser.add_argument("--warmup", type=int, default=3, help="warm-up seconds per run (3)")
     parser.add_argument(
-        "--pool-size", type=int, default=10, help="the floor's connection pool size (10)"
+        "--pool-size",
+        type=int,
+        help="the floor's connection pool size (default: the generated services' own)",
     )
     parser.add_argument(
         "--database", choices=DATABASES, action="append", help="only this database (repeatable)"

@@ -21,9 +21,14 @@ def run(args: Namespace) -> int:
         f"{args.repetitions} repetitions, {args.warmup}s warm-up per target and endpoint",
         flush=True,
     )
+    floor_pool = (
+        f"{args.pool_size} connections (--pool-size)"
+        if args.pool_size
+        else "as many connections as the generated services keep by default"
+    )
     print(
-        f"floor pool: {args.pool_size} connections (--pool-size); each variant uses the pool "
-        "its generated code configures, each reference app its library's default",
+        f"floor pool: {floor_pool}; each variant uses the pool its generated code "
+        "configures, each reference app its library's default",
         flush=True,
     )
     work = Path(tempfile.mkdtemp(prefix="notes-bench-"))
@@ -42,6 +47,7 @@ def run_on(answer: str, work: Path, args: Namespace) -> int:
     # Servers stop, then the database's server, before the next database's turn.
     with kind.started(work) as database:
         prepared = prepare(answer, database, kind.floor, work, args.pool_size)
+        print(f"{answer}: the floor's pool, and the framework app's: {prepared.floor_pool_size}")
         seed(prepared)
         if "endpoints" in args.case:
             failures += measure_endpoints(prepared, kind, args)

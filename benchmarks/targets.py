@@ -4,6 +4,7 @@ migrated, and the apps it is measured against, each on a database of its own."""
 from __future__ import annotations
 
 import os
+import re
 import shlex
 import sys
 import time
@@ -76,6 +77,7 @@ class Prepared:
     # uvicorn's options in the Dockerfiles' CMD, which every target is served with.
     options: list[str]
     logs: Path
+    floor_pool_size: int
 
 
 def database_name(target: str) -> str:
@@ -92,7 +94,7 @@ def variants_on(database: str) -> list[Variant]:
 
 
 def prepare(
-    answer: str, database: Database, floor_name: str, work: Path, pool_size: int
+    answer: str, database: Database, floor_name: str, work: Path, pool_size: int | None
 ) -> Prepared:
     """Every target on the database, its tables built but empty."""
     # Each in a folder of its own: every bake has the default project name.
@@ -112,6 +114,8 @@ def prepare(
         env = {**os.environ, variable: url, **settings}
         return Target(name, role, backend, program, TEMPLATE, env)
 
+    # Like with like: by default the floor keeps as many connections as the services.
+    pool_size = pool_size or service_pool_size(bakes[0])
     pool = {"FLOOR_POOL_SIZE": str(pool_size)}
     floor = app_target(floor_name, "floor", None, FLOOR, **pool)
     framework = app_target(framework_name(floor_name), "framework", None, FRAMEWORK, **pool)
@@ -121,7 +125,16 @@ def prepare(
         for backend in backends
     ]
     targets = [floor, framework, *references, *variants]
-    return Prepared(answer, database, targets, options, work / "logs")
+    return Prepared(answer, database, targets, options, work / "logs", pool_size)
+
+
+def service_pool_size(baked: Bake) -> int:
+    """The connections a generated service keeps by default: its dialect's POOL_SIZE."""
+    source = (baked.path / "src" / baked.package / "dialect.py").read_text()
+    found = re.search(r"^POOL_SIZE = (\d+)$", source, re.MULTILINE)
+    if found is None:
+        raise LookupError(f"{baked.label}: no POOL_SIZE in dialect.py")
+    return int(found.group(1))
 
 
 def framework_name(floor_name: str) -> str:

@@ -12,8 +12,9 @@ from benchmarks.criteria import Figures
 from benchmarks.db import DATABASES
 from benchmarks.load import AUTHENTICATED, ENDPOINTS
 from benchmarks.report import verdicts
-from benchmarks.targets import Target
+from benchmarks.targets import Target, service_pool_size
 from benchmarks.write_report import WriteFigures, write_verdicts
+from harness.baking import bake_into
 
 TARGETS = [
     Target("floor-asyncpg", "floor", None, [], Path(), {}),
@@ -193,6 +194,18 @@ def test_the_write_load_case_runs_on_sqlite_alone() -> None:
     assert parse_args([]).case == ["endpoints", "write-load"]
     with pytest.raises(SystemExit):
         parse_args(["--case", "write-load", "--database", "postgresql"])
+
+
+@pytest.mark.parametrize("database", list(DATABASES))
+def test_the_floor_keeps_as_many_connections_as_the_services_by_default(
+    database: str, tmp_path: Path
+) -> None:
+    baked = bake_into(tmp_path, database=database)
+    source = (baked.path / "src" / baked.package / "dialect.py").read_text()
+    size = service_pool_size(baked)
+    assert f"\nPOOL_SIZE = {size}\n" in source
+    assert parse_args([]).pool_size is None
+    assert parse_args(["--pool-size", "4"]).pool_size == 4
 
 
 def test_a_missing_tool_stops_the_run_with_one_line_naming_the_fix(
