@@ -71,6 +71,8 @@ def parse_args(argv: list[str]) -> argparse.Namespace:
         help="after measuring, record py-spy profiles of the judged targets into DIR",
     )
     args = parser.parse_args(argv)
+    if args.pool_size is not None and args.pool_size < 1:
+        parser.error("--pool-size must be at least 1")
     if args.smoke:
         args.duration, args.repetitions, args.warmup = 2, 1, 1
     args.case = args.case or list(CASES)

@@ -47,7 +47,8 @@ def run_on(answer: str, work: Path, args: Namespace) -> int:
     # Servers stop, then the database's server, before the next database's turn.
     with kind.started(work) as database:
         prepared = prepare(answer, database, kind.floor, work, args.pool_size)
-        print(f"{answer}: the floor's pool, and the framework app's: {prepared.floor_pool_size}")
+        size = prepared.floor_pool_size
+        print(f"{answer}: the floor and the framework app keep {size} connections", flush=True)
         seed(prepared)
         if "endpoints" in args.case:
             failures += measure_endpoints(prepared, kind, args)

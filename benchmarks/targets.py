@@ -115,7 +115,8 @@ def prepare(
         return Target(name, role, backend, program, TEMPLATE, env)
 
     # Like with like: by default the floor keeps as many connections as the services.
-    pool_size = pool_size or service_pool_size(bakes[0])
+    if pool_size is None:
+        pool_size = service_pool_size(bakes[0])
     pool = {"FLOOR_POOL_SIZE": str(pool_size)}
     floor = app_target(floor_name, "floor", None, FLOOR, **pool)
     framework = app_target(framework_name(floor_name), "framework", None, FRAMEWORK, **pool)

@@ -206,6 +206,8 @@ def test_the_floor_keeps_as_many_connections_as_the_services_by_default(
     assert f"\nPOOL_SIZE = {size}\n" in source
     assert parse_args([]).pool_size is None
     assert parse_args(["--pool-size", "4"]).pool_size == 4
+    with pytest.raises(SystemExit):
+        parse_args(["--pool-size", "0"])
 
 
 def test_a_missing_tool_stops_the_run_with_one_line_naming_the_fix(
