@@ -129,7 +129,8 @@ class Database:
             max_size=settings.database_pool_size + settings.database_pool_max_overflow,
             **dialect.connect_args(settings),
         )
-        # Seconds to wait for a pooled connection.
+        # Seconds to wait for a turn, and again for the connection it lets through,
+        # which may mean connecting to a server that does not answer.
         self.timeout = settings.database_pool_timeout
         self._connecting = asyncio.Lock()
         # The drivers' pools let a newcomer take a returned connection ahead of
