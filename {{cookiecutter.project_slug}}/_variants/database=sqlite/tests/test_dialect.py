@@ -6,6 +6,7 @@ import sqlite3
 from concurrent.futures import ProcessPoolExecutor
 from contextlib import closing
 from pathlib import Path
+from typing import Any
 
 import aiosqlite
 import pytest
@@ -13,6 +14,7 @@ from httpx import Response
 from pydantic import ValidationError
 from sqlalchemy import make_url
 
+from {{ cookiecutter.package_name }} import dialect
 from {{ cookiecutter.package_name }}.backup import main as backup_main
 from {{ cookiecutter.package_name }}.main import create_app
 from {{ cookiecutter.package_name }}.settings import Settings
@@ -22,6 +24,7 @@ from .support import serve
 
 ASYNC_URL = "sqlite+aiosqlite:///./data/notes.db"
 UNAVAILABLE = {"detail": "Database unavailable"}
+TEMPORARY_TABLES = "SELECT count(*) FROM temp.sqlite_master"
 
 
 @pytest.mark.parametrize("url", ["sqlite:///./data/notes.db", ASYNC_URL])
@@ -90,6 +93,50 @@ async def test_reads_end_without_a_rollback(
         for path in ["/health", "/notes", created.headers["location"]]:
             assert (await client.get(path)).status_code == 200, path
     assert rollbacks == 0
+
+
+async def test_reads_keep_their_connections(
+    fresh_database_url: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Once the pool's readers are open, reads open no connection: each is kept."""
+    opened = 0
+    set_up = dialect.Connection.__init__
+
+    def counted(connection: dialect.Connection, *args: Any, **kwargs: Any) -> None:
+        nonlocal opened
+        opened += 1
+        set_up(connection, *args, **kwargs)
+
+    monkeypatch.setattr(dialect.Connection, "__init__", counted)
+    settings = Settings(database_url=fresh_database_url)
+    app = create_app(settings)
+    async with serve(app) as client:
+        created = await client.post("/notes", json={"text": "Kept"})
+        assert created.status_code == 201
+
+        async def read_at_once() -> None:
+            # More reads at once than the pool has connections.
+            reads = [client.get(created.headers["location"]) for _ in range(8)]
+            assert [read.status_code for read in await asyncio.gather(*reads)] == [200] * 8
+
+        await read_at_once()
+        warm = opened
+        for _ in range(5):
+            await read_at_once()
+    # The readers, the writers' one, and any the app opened to start.
+    assert 0 < warm <= settings.database_pool_size + 2
+    assert opened == warm
+
+
+async def test_reads_never_run_on_the_writers_connection(fresh_database_url: str) -> None:
+    """Reads see only committed work, even in the task that opened the writers' connection."""
+    app = create_app(Settings(database_url=fresh_database_url))
+    async with serve(app):
+        # A temporary table exists only on the connection that made it.
+        await execute(app, "CREATE TEMP TABLE made_by_a_writer (id INTEGER)", writes=True)
+        for _ in range(3):
+            assert await execute(app, TEMPORARY_TABLES, writes=False) == 0
+        assert await execute(app, TEMPORARY_TABLES, writes=True) == 1
 
 
 async def test_writes_wait_for_another_process_then_503_while_reads_go_on(

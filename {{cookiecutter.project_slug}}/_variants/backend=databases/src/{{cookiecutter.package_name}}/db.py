@@ -39,8 +39,8 @@ def translated_errors() -> Iterator[None]:
 class DatabaseSettings(dialect.ConnectionSettings):
     """How many requests read at once; the README's Settings table explains it."""
 
-    # `databases` opens a SQLite connection for each request rather than pooling
-    # them; this bounds how many are open to read at once.
+    # Read connections, each opened when first needed and kept until the
+    # service stops; writers share one more.
     database_pool_size: int = Field(default=dialect.POOL_SIZE, ge=1)
 
 
@@ -62,43 +62,63 @@ async def transaction(connection: Connection) -> AsyncIterator[None]:
 
 
 class Database:
-    """The app's `databases.Database`, and the one connection its writers share."""
+    """The app's `databases.Database`, and the connections it keeps open to read and write.
+
+    `databases` does not pool SQLite connections: each one it opens starts a
+    thread and sets the file up anew, and closes both when released. Keeping
+    them open saves that work on every request.
+    """
 
     def __init__(self, settings: DatabaseSettings) -> None:
         self.database = Databases(settings.database_url, **dialect.connect_args(settings))
         self.writers = dialect.WriteQueue(settings.database_pool_timeout)
         self._readers = Turns(settings.database_pool_size, settings.database_pool_timeout)
         self._connecting = asyncio.Lock()
-        # Open from the first write until the service stops.
-        self._writer = AsyncExitStack()
+        # Every connection opened, each closed when the service stops.
+        self._opened = AsyncExitStack()
         self._writer_connection: Connection | None = None
+        self._idle_readers: list[Connection] = []
 
     @asynccontextmanager
     async def unit_of_work(self, *, writes: bool) -> AsyncIterator[Connection]:
-        """A connection for the request: its own to read, the writers' one to write.
+        """A connection for the request: a reader's to read, the writers' one to write.
 
         Each statement commits on its own; work that writes more than once does
         so in `transaction(connection)`. SQLite lets one connection write at a
         time, so writers take turns for theirs, in arrival order. Readers take
-        turns too, as many at once as the pool size, each on a connection
-        `databases` opens for the request, and never wait for the writers.
+        turns too, as many at once as the pool size, each on a connection of
+        its own, and never wait for the writers.
         """
         with translated_errors():
             if writes:
                 async with self.writers.turn():
                     yield await self.writer_connection()
             else:
-                async with self._readers.turn(), (await self.connected()).connection() as reader:
-                    yield reader
+                async with self._readers.turn():
+                    reader = self._idle_readers.pop() if self._idle_readers else await self.open()
+                    try:
+                        yield reader
+                    finally:
+                        self._idle_readers.append(reader)
 
     async def writer_connection(self) -> Connection:
         if self._writer_connection is None:
-            connection = (await self.connected()).connection()
-            self._writer_connection = await self._writer.enter_async_context(connection)
+            self._writer_connection = await self.open()
         return self._writer_connection
 
+    async def open(self) -> Connection:
+        """A new connection, open until the service stops."""
+        database = await self.connected()
+
+        async def opened() -> Connection:
+            return await self._opened.enter_async_context(database.connection())
+
+        # `databases` gives each asyncio task one connection: opened in a task of
+        # its own, this one is new, never another reader's or the writers'.
+        return await asyncio.create_task(opened())
+
     async def close(self) -> None:
-        await self._writer.aclose()
+        await self._opened.aclose()
         if self.database.is_connected:
             await self.database.disconnect()
 {%- else %}
