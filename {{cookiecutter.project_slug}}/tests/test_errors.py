@@ -3,7 +3,7 @@ from typing import Any
 from fastapi import FastAPI
 from httpx import AsyncClient
 
-from {{ cookiecutter.package_name }}.schemas import MAX_NOTE_ID
+from {{ cookiecutter.package_name }}.schemas import MAX_ID
 
 
 def error_schemas(app: FastAPI) -> dict[tuple[str, str, str], Any]:
@@ -33,7 +33,7 @@ def test_every_error_is_documented_with_a_detail(app: FastAPI) -> None:
 
 
 async def test_405_lists_every_method_of_the_path(client: AsyncClient) -> None:
-    one = await client.put(f"/notes/{MAX_NOTE_ID}", json={"text": "x"})
+    one = await client.put(f"/notes/{MAX_ID}", json={"text": "x"})
     assert one.status_code == 405
     assert one.json() == {"detail": "Method Not Allowed"}
     assert set(one.headers["allow"].split(", ")) == {"GET", "HEAD", "PATCH", "DELETE"}

@@ -1,4 +1,4 @@
-"""HTTP routes: a health check and the notes resource."""
+"""HTTP routes: a health check and the notes resource, and the answers every resource shares."""
 
 from typing import Any
 
@@ -7,7 +7,7 @@ from fastapi import APIRouter, HTTPException, Request, Response, status
 {% if cookiecutter.auth == "fastapi-users" %}from .auth import UNAUTHORIZED
 {% endif %}from .db import DatabaseDep
 from .repository import NotesDep
-from .schemas import Health, Limit, Message, NoteCreate, NoteId, NoteRead, NoteUpdate, Offset
+from .schemas import Health, Id, Limit, Message, NoteCreate, NoteRead, NoteUpdate, Offset
 
 Responses = dict[int | str, dict[str, Any]]
 
@@ -15,23 +15,32 @@ Responses = dict[int | str, dict[str, Any]]
 UNAVAILABLE: Responses = {
     status.HTTP_503_SERVICE_UNAVAILABLE: {"model": Message, "description": "Database unavailable"}
 }
-NOT_FOUND: Responses = {
-    status.HTTP_404_NOT_FOUND: {"model": Message, "description": "Note not found"}
-}
 # Reading a body can fail before validation, such as on bytes that are not UTF-8.
 UNREADABLE_BODY: Responses = {
     status.HTTP_400_BAD_REQUEST: {"model": Message, "description": "Body could not be read"}
 }
-CONFLICT: Responses = {
-    status.HTTP_409_CONFLICT: {"model": Message, "description": "Another note has this text"}
-}
+
+
+def not_found(resource: str) -> Responses:
+    """The 404 of a route that names one row of `resource`, for the OpenAPI schema."""
+    return {status.HTTP_404_NOT_FOUND: {"model": Message, "description": f"{resource} not found"}}
+
+
+def conflict(description: str) -> Responses:
+    """A 409 (constraints.py writes its body), for the OpenAPI schema."""
+    return {status.HTTP_409_CONFLICT: {"model": Message, "description": description}}
+
+
+def missing(resource: str) -> HTTPException:
+    """The 404 answer, such as "Note not found"."""
+    return HTTPException(status.HTTP_404_NOT_FOUND, detail=f"{resource} not found")
+
+
+NOTE_NOT_FOUND = not_found("Note")
+NOTE_CONFLICT = conflict("Another note has this text")
 
 router = APIRouter(responses=UNAVAILABLE)
 notes_router = APIRouter(prefix="/notes", tags=["notes"]{% if cookiecutter.auth == "fastapi-users" %}, responses=UNAUTHORIZED{% endif %})
-
-
-def note_not_found() -> HTTPException:
-    return HTTPException(status.HTTP_404_NOT_FOUND, detail="Note not found")
 
 
 @router.get("/health", tags=["health"])
@@ -42,7 +51,7 @@ async def health(database: DatabaseDep) -> Health:
 
 
 @notes_router.post(
-    "", status_code=status.HTTP_201_CREATED, responses={**UNREADABLE_BODY, **CONFLICT}
+    "", status_code=status.HTTP_201_CREATED, responses={**UNREADABLE_BODY, **NOTE_CONFLICT}
 )
 async def create_note(
     data: NoteCreate, notes: NotesDep, request: Request, response: Response
@@ -56,29 +65,35 @@ async def create_note(
 
 @notes_router.get("")
 async def list_notes(notes: NotesDep, limit: Limit = 50, offset: Offset = 0) -> list[NoteRead]:
-    return [NoteRead.model_validate(note) for note in await notes.list(limit=limit, offset=offset)]
+    return [NoteRead.model_validate(note) for note in await notes.page(limit=limit, offset=offset)]
 
 
-@notes_router.get("/{note_id}", responses=NOT_FOUND)
-async def read_note(note_id: NoteId, notes: NotesDep) -> NoteRead:
+@notes_router.get("/{note_id}", responses=NOTE_NOT_FOUND)
+async def read_note(note_id: Id, notes: NotesDep) -> NoteRead:
     note = await notes.get(note_id)
     if note is None:
-        raise note_not_found()
+        raise missing("Note")
     return NoteRead.model_validate(note)
 
 
-@notes_router.patch("/{note_id}", responses={**NOT_FOUND, **UNREADABLE_BODY, **CONFLICT})
-async def update_note(note_id: NoteId, changes: NoteUpdate, notes: NotesDep) -> NoteRead:
+@notes_router.patch("/{note_id}", responses={**NOTE_NOT_FOUND, **UNREADABLE_BODY, **NOTE_CONFLICT})
+async def update_note(note_id: Id, changes: NoteUpdate, notes: NotesDep) -> NoteRead:
     note = await notes.update(note_id, changes)
     if note is None:
-        raise note_not_found()
+        raise missing("Note")
     return NoteRead.model_validate(note)
 
 
-@notes_router.delete("/{note_id}", status_code=status.HTTP_204_NO_CONTENT, responses=NOT_FOUND)
-async def delete_note(note_id: NoteId, notes: NotesDep) -> None:
+# Response: a 204 has no body, so no content type either.
+@notes_router.delete(
+    "/{note_id}",
+    status_code=status.HTTP_204_NO_CONTENT,
+    response_class=Response,
+    responses=NOTE_NOT_FOUND,
+)
+async def delete_note(note_id: Id, notes: NotesDep) -> None:
     if not await notes.delete(note_id):
-        raise note_not_found()
+        raise missing("Note")
 
 
 router.include_router(notes_router)

@@ -21,7 +21,32 @@ class DatabaseUnavailable(Exception):
 
 
 class Conflict(Exception):
-    """A write would duplicate a value that must be unique; nothing was written."""
+    """A write conflicts with data already there; nothing was written.
+
+    Such as a value that must be unique and is taken, or a delete of a row that
+    others still reference. `detail` tells the client which.
+    """
+
+    def __init__(self, detail: str = "Conflicts with existing data") -> None:
+        super().__init__(detail)
+        self.detail = detail
+
+
+class MissingReference(Exception):
+    """A write names, in `field`, a row that does not exist; nothing was written."""
+
+    def __init__(self, field: str, resource: str) -> None:
+        super().__init__(field)
+        self.field = field
+        self.resource = resource
+
+
+class UnexpectedDatabaseError(Exception):
+    """A database error the service has no answer for: a bug, answered with a 500.
+
+    It stands in for the driver's error, whose text may hold a row's values
+    (PostgreSQL's "Failing row contains ..."), so that logs never show them.
+    """
 
 
 def describe(error: Mapping[str, Any]) -> dict[str, Any]:
@@ -67,12 +92,20 @@ async def database_unavailable(request: Request, error: Exception) -> JSONRespon
     )
 
 
-async def conflict(request: Request, error: Exception) -> JSONResponse:
+async def conflict(request: Request, error: Conflict) -> JSONResponse:
     log_database_error(logging.INFO, "conflict", request, error)
-    return JSONResponse(
-        {"detail": "Conflicts with existing data"},
-        status_code=status.HTTP_409_CONFLICT,
-    )
+    return JSONResponse({"detail": error.detail}, status_code=status.HTTP_409_CONFLICT)
+
+
+async def missing_reference(request: Request, error: MissingReference) -> JSONResponse:
+    """A 422 on the field, shaped as the request's own validation errors are."""
+    log_database_error(logging.INFO, "missing reference", request, error)
+    problem = {
+        "type": "missing_reference",
+        "loc": ["body", error.field],
+        "msg": f"No {error.resource} has this id",
+    }
+    return JSONResponse({"detail": [problem]}, status_code=status.HTTP_422_UNPROCESSABLE_CONTENT)
 
 
 async def method_not_allowed(request: Request, error: HTTPException) -> JSONResponse:
@@ -112,3 +145,4 @@ def install_error_handlers(app: FastAPI) -> None:
     app.exception_handler(status.HTTP_405_METHOD_NOT_ALLOWED)(method_not_allowed)
     app.exception_handler(DatabaseUnavailable)(database_unavailable)
     app.exception_handler(Conflict)(conflict)
+    app.exception_handler(MissingReference)(missing_reference)

@@ -6,6 +6,7 @@ from importlib.metadata import version
 
 from fastapi import FastAPI
 from fastapi.middleware.cors import CORSMiddleware
+from fastapi_offline import FastAPIOffline
 
 from .api import router
 {% if cookiecutter.auth == "fastapi-users" %}from .auth import install_auth
@@ -25,8 +26,10 @@ def create_app(settings: Settings | None = None) -> FastAPI:
             app.state.database = database
             yield
 
+    # With docs, /docs and /redoc load Swagger UI and ReDoc from the service
+    # itself (fastapi-offline ships them), not from a CDN, so they work offline.
     docs = settings.docs_enabled
-    app = FastAPI(
+    app = (FastAPIOffline if docs else FastAPI)(
         title={{ cookiecutter.project_name | py_str }},
         description={{ cookiecutter.description | py_str }},
         version=version({{ cookiecutter.project_slug | py_str }}),

@@ -1,19 +1,19 @@
 """The API's request and response bodies."""
 
-from typing import Annotated, Literal
+from typing import Annotated, Any, Literal
 
 from fastapi import Path, Query
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, field_validator
-from pydantic.json_schema import SkipJsonSchema
 
 from .models import NOTE_TEXT_MAX_LENGTH
 
 # Ids are 32-bit integers in the database; larger values can never match a row.
-MAX_NOTE_ID = 2**31 - 1
+MAX_ID = 2**31 - 1
 # OFFSET takes a 64-bit integer; anything past it cannot be sent to the database.
 MAX_OFFSET = 2**63 - 1
 
-NoteId = Annotated[int, Path(ge=1, le=MAX_NOTE_ID)]
+# A resource's id in a path, such as /notes/{note_id}.
+Id = Annotated[int, Path(ge=1, le=MAX_ID)]
 Limit = Annotated[int, Query(ge=1, le=100)]
 Offset = Annotated[int, Query(ge=0, le=MAX_OFFSET)]
 
@@ -44,13 +44,25 @@ class NoteCreate(BaseModel):
     completed: bool = False
 
 
+def without_null(schema: dict[str, Any]) -> None:
+    """The JSON schema of a partial update: any field may be omitted, none may be null."""
+    for field in schema["properties"].values():
+        field.pop("default", None)
+        (kept,) = [choice for choice in field.pop("anyOf") if choice != {"type": "null"}]
+        field.update(kept)
+
+
 class NoteUpdate(BaseModel):
-    """A partial update: omitted fields keep their value; null is rejected."""
+    """A partial update: omitted fields keep their value; null is rejected.
 
-    model_config = ConfigDict(extra="forbid", strict=True)
+    None stands for an omitted field, never for a value a client sent, so a
+    rejected value is reported once, as what it should have been.
+    """
 
-    text: NoteText | SkipJsonSchema[None] = None
-    completed: bool | SkipJsonSchema[None] = None
+    model_config = ConfigDict(extra="forbid", strict=True, json_schema_extra=without_null)
+
+    text: NoteText | None = None
+    completed: bool | None = None
 
     @field_validator("text", "completed", mode="before")
     @classmethod

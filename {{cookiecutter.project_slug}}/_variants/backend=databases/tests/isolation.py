@@ -48,8 +48,13 @@ async def connection_held(app: FastAPI) -> AsyncIterator[None]:
         await holder
 
 
-async def execute(app: FastAPI, sql: str, *, writes: bool = True) -> Any:
-    """Run SQL in a unit of work of the running app's own; the first value it returns."""
+async def execute(
+    app: FastAPI, sql: str, *, writes: bool = True, values: dict[str, Any] | None = None
+) -> Any:
+    """Run SQL in a unit of work of the running app's own; the first value it returns.
+
+    `values` are bound to the SQL's `:name` parameters.
+    """
     database: Database = app.state.database
     async with database.unit_of_work(writes=writes) as connection:
-        return await connection.fetch_val(sql)
+        return await connection.fetch_val(sql, values)

@@ -3,6 +3,7 @@ from contextlib import asynccontextmanager
 from typing import Any
 
 from fastapi import FastAPI
+from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncSession, async_sessionmaker
 
 from {{ cookiecutter.package_name }}.db import Database, get_database, translated_errors
@@ -59,10 +60,18 @@ async def connection_held(app: FastAPI) -> AsyncIterator[None]:
         yield
 
 
-async def execute(app: FastAPI, sql: str, *, writes: bool = True) -> Any:
-    """Run SQL in a unit of work of the running app's own; the first value it returns."""
+async def execute(
+    app: FastAPI, sql: str, *, writes: bool = True, values: dict[str, Any] | None = None
+) -> Any:
+    """Run SQL in a unit of work of the running app's own; the first value it returns.
+
+    `values` are bound to the SQL's `:name` parameters.
+    """
     database: Database = app.state.database
     async with database.unit_of_work(writes=writes) as session:
         connection = await session.connection()
-        result = await connection.exec_driver_sql(sql)
+        if values is None:
+            result = await connection.exec_driver_sql(sql)
+        else:
+            result = await connection.execute(text(sql), values)
         return result.scalar() if result.returns_rows else None

@@ -7,9 +7,13 @@ from fastapi import Depends
 from sqlalchemy import delete, insert, select, update
 
 from .auth import CurrentUser
+from .constraints import Constraints
 from .db import ConnectionDep, transaction
 from .models import User, notes
 from .schemas import NoteCreate, NoteRead, NoteUpdate
+
+# What the database refuses, as the client is told.
+NOTE_CONSTRAINTS = Constraints("note", unique="text", reference=("owner_id", "user"))
 
 
 class NoteRepository:
@@ -27,12 +31,13 @@ class NoteRepository:
     async def create(self, data: NoteCreate) -> NoteRead:
         values = data.model_dump()
         # `databases` answers an INSERT with the new row's id.
-        note_id = await self.connection.execute(
-            insert(notes).values(**values, owner_id=self.owner.id)
-        )
+        with NOTE_CONSTRAINTS.writing():
+            note_id = await self.connection.execute(
+                insert(notes).values(**values, owner_id=self.owner.id)
+            )
         return NoteRead(id=note_id, **values)
 
-    async def list(self, *, limit: int, offset: int) -> list[NoteRead]:
+    async def page(self, *, limit: int, offset: int) -> list[NoteRead]:
         rows = await self.connection.fetch_all(
             select(notes)
             .where(notes.c.owner_id == self.owner.id)
@@ -52,26 +57,28 @@ class NoteRepository:
         values = changes.model_dump(exclude_unset=True)
         if not values:
             return await self.get(note_id)
-        async with transaction(self.connection):
-            # The UPDATE locks the row until the transaction ends, so that the
-            # SELECT reads this change, or no row if the note was deleted first.
-            await self.connection.execute(
-                update(notes)
-                .where(notes.c.id == note_id, notes.c.owner_id == self.owner.id)
-                .values(**values)
-            )
-            return await self.get(note_id)
+        with NOTE_CONSTRAINTS.writing():
+            async with transaction(self.connection):
+                # The UPDATE locks the row until the transaction ends, so that the
+                # SELECT reads this change, or no row if the note was deleted first.
+                await self.connection.execute(
+                    update(notes)
+                    .where(notes.c.id == note_id, notes.c.owner_id == self.owner.id)
+                    .values(**values)
+                )
+                return await self.get(note_id)
 
     async def delete(self, note_id: int) -> bool:
         mine = (notes.c.id == note_id) & (notes.c.owner_id == self.owner.id)
-        async with transaction(self.connection):
-            # Locked, so that a request deleting the note at the same time waits,
-            # then finds it gone.
-            found = await self.connection.fetch_val(
-                select(notes.c.id).where(mine).with_for_update()
-            )
-            if found is not None:
-                await self.connection.execute(delete(notes).where(mine))
+        with NOTE_CONSTRAINTS.deleting():
+            async with transaction(self.connection):
+                # Locked, so that a request deleting the note at the same time waits,
+                # then finds it gone.
+                found = await self.connection.fetch_val(
+                    select(notes.c.id).where(mine).with_for_update()
+                )
+                if found is not None:
+                    await self.connection.execute(delete(notes).where(mine))
         return found is not None
 
 

@@ -11,7 +11,7 @@ from fastapi import Depends, Request
 from pydantic import Field
 
 from . import dialect
-from .errors import Conflict, DatabaseUnavailable
+from .errors import Conflict, DatabaseUnavailable, UnexpectedDatabaseError
 from .turns import Turns
 
 # Requests with these methods only read; a request with any other may write.
@@ -22,8 +22,9 @@ READ_ONLY_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
 def translated_errors() -> Iterator[None]:
     """Errors of database calls as the API answers them: 503 or 409.
 
-    `databases` raises the driver's own errors. Any other database error is a
-    bug, and stays a 500.
+    `databases` raises the driver's own errors. Repositories answer their
+    constraints' refusals first (constraints.py). Any other database error is a
+    bug, and stays a 500, without the driver's text.
     """
     try:
         yield
@@ -32,7 +33,11 @@ def translated_errors() -> Iterator[None]:
             raise DatabaseUnavailable from error
         if dialect.is_unique_violation(error):
             raise Conflict from error
-        raise
+        code = dialect.error_code(error)
+        if code is None:  # not the database's
+            raise
+        unexpected = UnexpectedDatabaseError(f"{type(error).__name__} ({code})")
+        raise unexpected.with_traceback(error.__traceback__) from None
 {%- if cookiecutter.database == "sqlite" %}
 
 

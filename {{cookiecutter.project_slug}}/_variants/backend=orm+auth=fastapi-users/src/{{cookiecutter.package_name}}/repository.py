@@ -8,9 +8,13 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from .auth import CurrentUser
+from .constraints import Constraints
 from .db import SessionDep
 from .models import Note, User
 from .schemas import NoteCreate, NoteUpdate
+
+# What the database refuses, as the client is told.
+NOTE_CONSTRAINTS = Constraints("note", unique="text", reference=("owner_id", "user"))
 
 
 class NoteRepository:
@@ -28,10 +32,11 @@ class NoteRepository:
     async def create(self, data: NoteCreate) -> Note:
         note = Note(**data.model_dump(), owner_id=self.owner.id)
         self.session.add(note)
-        await self.session.flush()
+        with NOTE_CONSTRAINTS.writing():
+            await self.session.flush()
         return note
 
-    async def list(self, *, limit: int, offset: int) -> Sequence[Note]:
+    async def page(self, *, limit: int, offset: int) -> Sequence[Note]:
         notes = await self.session.scalars(
             select(Note)
             .where(Note.owner_id == self.owner.id)
@@ -54,7 +59,8 @@ class NoteRepository:
             return None
         for field, value in changes.model_dump(exclude_unset=True).items():
             setattr(note, field, value)
-        await self.session.flush()
+        with NOTE_CONSTRAINTS.writing():
+            await self.session.flush()
         return note
 
     async def delete(self, note_id: int) -> bool:
@@ -62,7 +68,8 @@ class NoteRepository:
         if note is None:
             return False
         await self.session.delete(note)
-        await self.session.flush()
+        with NOTE_CONSTRAINTS.deleting():
+            await self.session.flush()
         return True
 
 

@@ -15,7 +15,7 @@ from sqlalchemy.ext.asyncio import (
 )
 
 from . import dialect
-from .errors import Conflict, DatabaseUnavailable
+from .errors import Conflict, DatabaseUnavailable, UnexpectedDatabaseError
 from .turns import Turns
 
 # Requests with these methods only read; a request with any other may write.
@@ -42,6 +42,8 @@ def engine(settings: DatabaseSettings, *, pool_size: int, **options: Any) -> Asy
         pool_recycle=settings.database_pool_recycle,
         pool_pre_ping=settings.database_pool_pre_ping,
         connect_args=dialect.connect_args(settings),
+        # A failed statement's error shows its SQL, never the values bound to it.
+        hide_parameters=True,
         **options,
     )
 
@@ -50,7 +52,8 @@ def engine(settings: DatabaseSettings, *, pool_size: int, **options: Any) -> Asy
 def translated_errors() -> Iterator[None]:
     """Errors of database calls as the API answers them: 503 or 409.
 
-    Any other database error is a bug, and stays a 500.
+    Repositories answer their constraints' refusals first (constraints.py). Any
+    other database error is a bug, and stays a 500, without the driver's text.
     """
     try:
         yield
@@ -62,7 +65,10 @@ def translated_errors() -> Iterator[None]:
             raise DatabaseUnavailable from error
         if dialect.is_unique_violation(driver_error):
             raise Conflict from error
-        raise
+        unexpected = UnexpectedDatabaseError(
+            f"{type(driver_error).__name__} ({dialect.error_code(driver_error)}) in: {error.statement}"
+        )
+        raise unexpected.with_traceback(error.__traceback__) from None
 
 
 class Database:

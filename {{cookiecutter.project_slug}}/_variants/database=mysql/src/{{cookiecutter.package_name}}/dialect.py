@@ -49,6 +49,9 @@ OUTAGE_ERRORS = frozenset(
     }
 )
 DUPLICATE_ENTRY = 1062
+# A row naming a missing one (1452), or a row still named by others (1451); the
+# older numbers 1216 and 1217 mean the same.
+FOREIGN_KEY_ERRORS = frozenset({1451, 1452, 1216, 1217})
 
 # Units of work that only read run in a transaction, as writes do, not in
 # autocommit: MySQL drivers switch a connection to autocommit and back with a
@@ -102,3 +105,14 @@ def is_outage(error: BaseException) -> bool:
 def is_unique_violation(error: BaseException) -> bool:
     """Whether the driver's error is a write that would duplicate a unique value."""
     return error_number(error) == DUPLICATE_ENTRY
+
+
+def is_foreign_key_violation(error: BaseException) -> bool:
+    """Whether the driver's error is a write that a foreign key refused."""
+    return error_number(error) in FOREIGN_KEY_ERRORS
+
+
+def error_code(error: BaseException) -> str | None:
+    """The error's MySQL number, such as 1048 for a NOT NULL violation."""
+    number = error_number(error)
+    return None if number is None else str(number)

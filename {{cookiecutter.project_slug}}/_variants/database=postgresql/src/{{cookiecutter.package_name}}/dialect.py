@@ -14,6 +14,8 @@ PLAIN_SCHEMES = ("postgres", "postgresql")
 # refused login, missing database, out of resources, shutting down or starting up.
 OUTAGE_CLASSES = frozenset({"08", "28", "3D", "53", "57"})
 UNIQUE_VIOLATION = "23505"
+# Either way: a row naming a missing one, or a row still named by others.
+FOREIGN_KEY_VIOLATION = "23503"
 
 # Units of work that only read run in autocommit: a transaction around them would
 # cost two more round trips, BEGIN and COMMIT.
@@ -61,3 +63,14 @@ def is_outage(error: BaseException) -> bool:
 def is_unique_violation(error: BaseException) -> bool:
     """Whether the driver's error is a write that would duplicate a unique value."""
     return getattr(error, "sqlstate", None) == UNIQUE_VIOLATION
+
+
+def is_foreign_key_violation(error: BaseException) -> bool:
+    """Whether the driver's error is a write that a foreign key refused."""
+    return getattr(error, "sqlstate", None) == FOREIGN_KEY_VIOLATION
+
+
+def error_code(error: BaseException) -> str | None:
+    """The error's SQLSTATE, such as 23502 for a NOT NULL violation."""
+    sqlstate = getattr(error, "sqlstate", None)
+    return sqlstate if isinstance(sqlstate, str) else None

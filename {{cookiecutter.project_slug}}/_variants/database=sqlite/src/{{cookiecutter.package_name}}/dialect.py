@@ -118,3 +118,18 @@ def is_unique_violation(error: BaseException) -> bool:
     """Whether the driver's error is a write that would duplicate a unique value."""
     code = getattr(error, "sqlite_errorcode", None)
     return code in (sqlite3.SQLITE_CONSTRAINT_UNIQUE, sqlite3.SQLITE_CONSTRAINT_PRIMARYKEY)
+
+
+def is_foreign_key_violation(error: BaseException) -> bool:
+    """Whether the driver's error is a write that a foreign key refused.
+
+    SQLite does not say which way: a row naming a missing one, or a row still
+    named by others.
+    """
+    return getattr(error, "sqlite_errorcode", None) == sqlite3.SQLITE_CONSTRAINT_FOREIGNKEY
+
+
+def error_code(error: BaseException) -> str | None:
+    """The driver's name for the error, such as SQLITE_CONSTRAINT_NOTNULL."""
+    name = getattr(error, "sqlite_errorname", None)
+    return name if isinstance(name, str) else None
