@@ -1,9 +1,9 @@
 """Validate the answers before anything is written.
 
 Each check is a plain function that returns an error message or None, so the
-template's tests can call them directly. On the first bad answer the hook
-prints one line naming it and exits non-zero; cookiecutter then removes the
-half-made project folder.
+template's tests can call them directly. The hook prints one line for each bad
+answer and exits non-zero; cookiecutter then removes the half-made project
+folder.
 """
 
 from __future__ import annotations
@@ -13,7 +13,8 @@ import keyword
 import re
 import sys
 
-ANSWERS_JSON = r"""{{ cookiecutter | tojson }}"""
+# Rendering this line checks the answers first (local_extensions.checked_answers).
+ANSWERS_JSON = r"""{{ cookiecutter | checked_answers | tojson }}"""
 
 CHOICES = {
     "backend": ("orm", "databases"),
@@ -90,11 +91,15 @@ def check_choice(variable: str, value: str) -> str | None:
 
 def validate(answers: dict[str, str], cookiecutter_version: str) -> list[str]:
     """Every problem with the answers, in prompt order."""
+    slug, package = answers["project_slug"], answers["package_name"]
+    slug_error = check_slug(slug)
+    # A package name made from a bad slug is fixed by fixing the slug.
+    derived = package == slug.replace("-", "_")
     results = [
         check_cookiecutter_version(cookiecutter_version, answers["_min_cookiecutter_version"]),
         check_project_name(answers["project_name"]),
-        check_slug(answers["project_slug"]),
-        check_package_name(answers["package_name"]),
+        slug_error,
+        None if slug_error and derived else check_package_name(package),
         check_email(answers["author_email"]),
         check_version(answers["version"]),
         *(check_choice(variable, answers[variable]) for variable in CHOICES),
@@ -106,10 +111,10 @@ def main() -> int:
     import cookiecutter
 
     errors = validate(json.loads(ANSWERS_JSON), cookiecutter.__version__)
-    if errors:
-        print(f"ERROR: {errors[0]}", file=sys.stderr)
-        return 1
-    return 0
+    # Every bad answer at once, so that one run shows all there is to fix.
+    for error in errors:
+        print(f"ERROR: {error}", file=sys.stderr)
+    return 1 if errors else 0
 
 
 if __name__ == "__main__":

@@ -13,7 +13,6 @@ from typing import Any
 
 import pytest
 import yaml
-from cookiecutter.exceptions import FailedHookException
 from cookiecutter.main import cookiecutter
 
 from harness.baking import TEMPLATE, Bake
@@ -137,11 +136,25 @@ def test_bad_answers_fail_in_the_hook_and_leave_nothing(
     tmp_path: Path, capfd: pytest.CaptureFixture[str], answers: dict[str, str], message: str
 ) -> None:
     context = {"project_slug": "notes-service", **answers}
-    with pytest.raises(FailedHookException):
+    with pytest.raises(SystemExit) as exited:
         cookiecutter(str(TEMPLATE), no_input=True, extra_context=context, output_dir=str(tmp_path))
+    assert exited.value.code == 1
     errors = [line for line in capfd.readouterr().err.splitlines() if line.startswith("ERROR:")]
     assert len(errors) == 1
     assert errors[0].startswith(f"ERROR: {message}")
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_every_bad_answer_is_reported_at_once_without_a_traceback(tmp_path: Path) -> None:
+    """One run shows all there is to fix, a line each, and nothing else."""
+    answers = {key: value for answer, _ in BAD_ANSWERS for key, value in answer.items()}
+    result = run_cli(tmp_path, *(f"{key}={value}" for key, value in answers.items()))
+    assert result.returncode == 1
+    lines = result.stderr.splitlines()
+    assert len(lines) == len(answers), result.stderr
+    expected = {message for answer, message in BAD_ANSWERS if answer.items() <= answers.items()}
+    for message in expected:
+        assert sum(line.startswith(f"ERROR: {message}") for line in lines) == 1, message
     assert list(tmp_path.iterdir()) == []
 
 
@@ -166,12 +179,15 @@ def run_cli(tmp_path: Path, *answers: str) -> subprocess.CompletedProcess[str]:
 def test_bad_answer_on_the_command_line(tmp_path: Path) -> None:
     result = run_cli(tmp_path, "package_name=import")
     assert result.returncode != 0
-    assert "ERROR: package_name: 'import' is a Python keyword; choose another name" in result.stderr
+    assert result.stderr == (
+        "ERROR: package_name: 'import' is a Python keyword; choose another name\n"
+    )
     assert list(tmp_path.iterdir()) == []
 
 
 def test_unknown_choice_on_the_command_line(tmp_path: Path) -> None:
-    # cookiecutter itself refuses a value outside a choice list, before any hook runs.
+    # cookiecutter itself refuses a value outside a choice list, with its own
+    # traceback, before it renders anything of the template that could catch it.
     result = run_cli(tmp_path, "backend=peewee")
     assert result.returncode != 0
     assert "peewee provided for choice variable backend" in result.stderr

@@ -199,6 +199,16 @@ def test_unknown_choice_is_named() -> None:
     assert pre_gen.check_choice("database", "sqlite") is None
 
 
+def test_a_package_name_made_from_a_bad_slug_is_not_reported_again() -> None:
+    answers = dict(CONTEXT, **DEFAULT_VARIANT)
+    answers.update(project_slug="Bad_Slug", package_name="Bad_Slug")
+    errors = pre_gen.validate(answers, "2.7.1")
+    assert [error.split(":")[0] for error in errors] == ["project_slug"]
+    answers["package_name"] = "json"
+    errors = pre_gen.validate(answers, "2.7.1")
+    assert [error.split(":")[0] for error in errors] == ["project_slug", "package_name"]
+
+
 def test_old_cookiecutter_is_refused_with_the_fix() -> None:
     message = pre_gen.check_cookiecutter_version("2.1.1", "2.2.0")
     assert message is not None
