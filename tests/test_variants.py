@@ -130,13 +130,15 @@ def migrate_and_serve(baked: Bake, env: dict[str, str], tmp_path: Path) -> None:
     if auth:
         (sign,) = readme_commands(project, "Sign tokens")
         run(sign, project, env)
-    upgrade, autogenerate = readme_commands(project, "Migrate")
-    assert upgrade == "alembic upgrade head"
+    upgrade, upgrade_again, autogenerate = readme_commands(project, "Migrate")
+    assert upgrade == upgrade_again == "alembic upgrade head"
     run(upgrade, project, env)
     versions = project / "migrations" / "versions"
     before = set(versions.iterdir())
     run(autogenerate, project, env)
     (revision,) = set(versions.iterdir()) - before
+    # Named in the scheme of the first revision, numbered after it.
+    assert revision.name == "0002_describe_the_change.py"
     # The models match the migrations, so autogenerate finds nothing to do,
     # and the new file already passes the linters.
     functions = {
