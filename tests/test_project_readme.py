@@ -24,6 +24,9 @@ RUN_SECTIONS = {
     "Pre-commit hooks",
 }
 CONTAINER_SECTION = "Running in production"
+# Its commands are make targets, which run the commands of the sections above
+# (tests/test_tooling.py holds the targets to them).
+MAKE_SECTION = "Add a resource"
 
 
 def env_example_variables(project: Path) -> set[str]:
@@ -49,7 +52,9 @@ def test_every_readme_command_is_run_or_is_a_container_command(baked: Bake) -> N
     readme = (baked.path / "README.md").read_text()
     sections = set(re.findall(r"^## (.*)$", readme, re.M))
     with_commands = {name for name in sections if console_blocks(readme, name)}
-    assert with_commands - {CONTAINER_SECTION} <= RUN_SECTIONS
+    assert with_commands - {CONTAINER_SECTION, MAKE_SECTION} <= RUN_SECTIONS
+    targets = readme_commands(baked.path, MAKE_SECTION)
+    assert targets and all(line.startswith("make ") for line in targets), targets
     docker = readme_commands(baked.path, CONTAINER_SECTION)
     # Docker cannot run here: every line is a compose command, checked against the files.
     assert all(line.startswith("docker compose ") for line in docker), docker

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import secrets
 import shlex
 import shutil
@@ -210,6 +211,7 @@ def test_schemathesis_finds_no_failures(
             text=True,
             check=False,
         )
+        assert_docs_load_from_the_service(service.base)
     outcome = json.loads(report.read_text())
     cases = outcome["test_cases"]
     record_property("figure", (project.label, "fuzz cases", cases["generated"]))
@@ -219,6 +221,19 @@ def test_schemathesis_finds_no_failures(
     assert cases["with_failures"] == cases["errored"] == 0
     assert cases["generated"] >= operations * FUZZ_EXAMPLES_PER_OPERATION
     service.assert_secrets_stay_out_of_the_log()
+
+
+def assert_docs_load_from_the_service(base: str) -> None:
+    """/docs and /redoc name no other host: Swagger UI and ReDoc come from the service."""
+    for page in ("/docs", "/redoc"):
+        status, html, _ = request("GET", base + page)
+        assert status == 200, page
+        assets = re.findall(r'(?:src|href)="([^"]+)"', html)
+        assert any(asset.endswith(".js") for asset in assets), (page, assets)
+        for asset in assets:
+            assert asset.startswith("/"), (page, asset)
+            status, body, _ = request("GET", base + asset)
+            assert status == 200 and body, (page, asset)
 
 
 @pytest.fixture

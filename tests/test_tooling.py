@@ -42,6 +42,10 @@ def test_make_targets_run_exactly_the_readme_commands(baked: Bake) -> None:
         commands = result.stdout.splitlines()
         assert commands == re.findall(r"`([^`]*)`", listed)
         assert set(commands) <= documented, set(commands) - documented
+    # "Add a resource" checks its result with targets from this table.
+    listed_targets = {row[0].split()[0] for row in rows}
+    for line in readme_commands(baked.path, "Add a resource"):
+        assert line.removeprefix("make ") in listed_targets, line
     missing_message = make_dry_run(baked.path, "revision")
     assert missing_message.returncode != 0
     assert 'make revision m="describe the change"' in missing_message.stderr
