@@ -61,13 +61,14 @@ async def test_errors_outside_the_database_are_500_not_503(
 
 
 async def test_a_constraint_other_than_uniqueness_is_a_500_that_logs_no_row_value(
-    app: FastAPI, client: AsyncClient
+    fresh_database_url: str,
 ) -> None:
     """A NOT NULL violation is a bug in the service, not the client's conflict.
 
     The 500's log record (uvicorn logs the exception with its traceback) shows
     the error and the SQL, never the values of the row.
     """
+    app = create_app(Settings(database_url=fresh_database_url))
     secret = "row value 8f3a7c"
 
     @app.post("/notes-without-completed")
@@ -76,13 +77,14 @@ async def test_a_constraint_other_than_uniqueness_is_a_500_that_logs_no_row_valu
         sql = "INSERT INTO notes (text, completed) VALUES (:text, NULL)"
         await execute(app, sql, values={"text": secret})
 
-    async with answering_500s(app, client) as unraised:
-        response = await unraised.post("/notes-without-completed")
-    assert response.status_code == 500
-    assert response.json() == INTERNAL_ERROR
-    with pytest.raises(UnexpectedDatabaseError) as raised:
-        await client.post("/notes-without-completed")
+    async with serve(app) as client:
+        async with answering_500s(app, client) as unraised:
+            response = await unraised.post("/notes-without-completed")
+        assert response.status_code == 500
+        assert response.json() == INTERNAL_ERROR
+        with pytest.raises(UnexpectedDatabaseError) as raised:
+            await client.post("/notes-without-completed")
+        assert (await client.get("/notes")).json() == []
     logged = logging.Formatter().formatException((raised.type, raised.value, raised.tb))
     assert "UnexpectedDatabaseError" in logged
     assert secret not in logged
-    assert (await client.get("/notes")).json() == []

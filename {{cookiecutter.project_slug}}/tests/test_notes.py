@@ -4,6 +4,7 @@ Each test asserts the fields it is about, so that a field added to notes breaks
 none of them; the `test_contract_*` tests alone pin a route's whole answer.
 """
 
+from datetime import UTC, datetime, timedelta, timezone
 from typing import Any
 
 import pytest
@@ -29,7 +30,13 @@ async def test_contract_post_notes(client: AsyncClient) -> None:
     response = await client.post("/notes", json={"text": "Buy milk"})
     assert response.status_code == 201
     note = response.json()
-    assert note == {"id": note["id"], "text": "Buy milk", "completed": False}
+    assert note == {
+        "id": note["id"],
+        "text": "Buy milk",
+        "completed": False,
+        "created_at": note["created_at"],
+        "updated_at": note["created_at"],
+    }
     assert response.headers["location"] == f"http://test/notes/{note['id']}"
 
 
@@ -37,21 +44,30 @@ async def test_contract_get_note(client: AsyncClient) -> None:
     note = await create(client, text="Read me", completed=True)
     response = await client.get(f"/notes/{note['id']}")
     assert response.status_code == 200
-    assert response.json() == {"id": note["id"], "text": "Read me", "completed": True}
+    assert response.json() == note
+    assert set(note) == {"id", "text", "completed", "created_at", "updated_at"}
 
 
 async def test_contract_get_notes(client: AsyncClient) -> None:
     note = await create(client, text="Listed")
     response = await client.get("/notes")
     assert response.status_code == 200
-    assert response.json() == [{"id": note["id"], "text": "Listed", "completed": False}]
+    assert response.json() == [note]
+    assert set(note) == {"id", "text", "completed", "created_at", "updated_at"}
 
 
 async def test_contract_patch_note(client: AsyncClient) -> None:
     note = await create(client, text="Draft")
     response = await client.patch(f"/notes/{note['id']}", json={"completed": True})
     assert response.status_code == 200
-    assert response.json() == {"id": note["id"], "text": "Draft", "completed": True}
+    changed = response.json()
+    assert changed == {
+        "id": note["id"],
+        "text": "Draft",
+        "completed": True,
+        "created_at": note["created_at"],
+        "updated_at": changed["updated_at"],
+    }
 
 
 async def test_contract_delete_note(client: AsyncClient) -> None:
@@ -84,6 +100,48 @@ async def test_location_keeps_the_root_path_and_drops_the_query(
         assert response.headers["location"] == f"http://test/api/notes/{note['id']}"
         fetched = await proxied.get(response.headers["location"])
         assert fetched.json()["id"] == note["id"]
+
+
+async def test_timestamps_round_trip_in_utc_with_their_offset(client: AsyncClient) -> None:
+    before = datetime.now(UTC)
+    note = await create(client, text="Timed")
+    created = datetime.fromisoformat(note["created_at"])
+    assert created.utcoffset() == timedelta(0)
+    assert before <= created <= datetime.now(UTC)
+    assert note["updated_at"] == note["created_at"]
+
+    fetched = (await client.get(f"/notes/{note['id']}")).json()
+    assert fetched["created_at"] == fetched["updated_at"] == note["created_at"]
+
+    changed = (await client.patch(f"/notes/{note['id']}", json={"completed": True})).json()
+    assert changed["created_at"] == note["created_at"]
+    updated = datetime.fromisoformat(changed["updated_at"])
+    assert updated.utcoffset() == timedelta(0)
+    assert updated > created
+    fetched = (await client.get(f"/notes/{note['id']}")).json()
+    assert fetched["updated_at"] == changed["updated_at"]
+
+
+async def test_list_filters_by_update_time_and_orders_newest_first(client: AsyncClient) -> None:
+    first = await create(client, text="First")
+    second = await create(client, text="Second")
+    touched = (await client.patch(f"/notes/{first['id']}", json={"completed": True})).json()
+
+    newest_first = await client.get("/notes", params={"order": "-updated_at"})
+    assert ids(newest_first.json()) == [first["id"], second["id"]]
+    since = await client.get("/notes", params={"updated_since": touched["updated_at"]})
+    assert ids(since.json()) == [first["id"]]
+    # Written with another offset, the same instant selects the same notes.
+    five_hours_east = timezone(timedelta(hours=5))
+    elsewhere = datetime.fromisoformat(touched["updated_at"]).astimezone(five_hours_east)
+    same = await client.get("/notes", params={"updated_since": elsewhere.isoformat()})
+    assert ids(same.json()) == [first["id"]]
+
+    for params in ({"updated_since": "2026-01-01T00:00:00"}, {"order": "text"}):
+        refused = await client.get("/notes", params=params)
+        assert refused.status_code == 422, params
+        [error] = refused.json()["detail"]
+        assert error["loc"] == ["query", *params]
 
 
 async def test_create_keeps_completed(client: AsyncClient) -> None:

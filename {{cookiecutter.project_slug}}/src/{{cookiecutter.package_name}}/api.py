@@ -7,7 +7,18 @@ from fastapi import APIRouter, HTTPException, Request, Response, status
 {% if cookiecutter.auth == "fastapi-users" %}from .auth import UNAUTHORIZED
 {% endif %}from .db import DatabaseDep
 from .repository import NotesDep
-from .schemas import Health, Id, Limit, Message, NoteCreate, NoteRead, NoteUpdate, Offset
+from .schemas import (
+    Health,
+    Id,
+    Limit,
+    Message,
+    NoteCreate,
+    NoteOrder,
+    NoteRead,
+    NoteUpdate,
+    Offset,
+    UpdatedSince,
+)
 
 Responses = dict[int | str, dict[str, Any]]
 
@@ -64,8 +75,15 @@ async def create_note(
 
 
 @notes_router.get("")
-async def list_notes(notes: NotesDep, limit: Limit = 50, offset: Offset = 0) -> list[NoteRead]:
-    return [NoteRead.model_validate(note) for note in await notes.page(limit=limit, offset=offset)]
+async def list_notes(
+    notes: NotesDep,
+    limit: Limit = 50,
+    offset: Offset = 0,
+    updated_since: UpdatedSince = None,
+    order: NoteOrder = "id",
+) -> list[NoteRead]:
+    page = await notes.page(limit=limit, offset=offset, updated_since=updated_since, order=order)
+    return [NoteRead.model_validate(note) for note in page]
 
 
 @notes_router.get("/{note_id}", responses=NOTE_NOT_FOUND)

@@ -1,9 +1,10 @@
 """The API's request and response bodies."""
 
+from datetime import datetime
 from typing import Annotated, Any, Literal
 
 from fastapi import Path, Query
-from pydantic import AfterValidator, BaseModel, ConfigDict, Field, field_validator
+from pydantic import AfterValidator, AwareDatetime, BaseModel, ConfigDict, Field, field_validator
 
 from .models import NOTE_TEXT_MAX_LENGTH
 
@@ -16,6 +17,10 @@ MAX_OFFSET = 2**63 - 1
 Id = Annotated[int, Path(ge=1, le=MAX_ID)]
 Limit = Annotated[int, Query(ge=1, le=100)]
 Offset = Annotated[int, Query(ge=0, le=MAX_OFFSET)]
+# Only notes updated at or after this point; it must carry its offset.
+UpdatedSince = Annotated[AwareDatetime | None, Query()]
+# How a list of notes is ordered: by id, or the most recently updated first.
+NoteOrder = Literal["id", "-updated_at"]
 
 
 def without_nul(text: str) -> str:
@@ -78,6 +83,9 @@ class NoteRead(BaseModel):
     id: int
     text: str
     completed: bool
+    # In UTC, with the offset: 2026-12-04T14:00:23.123456Z.
+    created_at: datetime
+    updated_at: datetime
 
 
 class Health(BaseModel):

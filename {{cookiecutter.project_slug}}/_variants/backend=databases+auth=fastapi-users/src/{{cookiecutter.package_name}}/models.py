@@ -20,6 +20,8 @@ from sqlalchemy import (
     true,
 )
 
+from .timestamps import UtcDateTime, utc_now
+
 NOTE_TEXT_MAX_LENGTH = 500
 # The longest address RFC 5321 allows.
 EMAIL_MAX_LENGTH = 320
@@ -58,6 +60,9 @@ notes = Table(
     Column("owner_id", Uuid, ForeignKey("users.id", ondelete="CASCADE"), nullable=False),
     Column("text", String(NOTE_TEXT_MAX_LENGTH), nullable=False),
     Column("completed", Boolean, nullable=False, default=False, server_default=false()),
+    # Set by the repository, in UTC; updated_at is indexed for the list's filter and order.
+    Column("created_at", UtcDateTime, nullable=False, server_default=utc_now()),
+    Column("updated_at", UtcDateTime, nullable=False, server_default=utc_now(), index=True),
     # A text is unique among its owner's notes only: a 409 for another user's
     # text would tell that it exists.
     UniqueConstraint("owner_id", "text"),

@@ -1,5 +1,6 @@
 """A user's notes, as rows of the Core `notes` table, on the request's connection."""
 
+from datetime import datetime
 from typing import Annotated
 
 from databases.core import Connection
@@ -10,7 +11,8 @@ from .auth import CurrentUser
 from .constraints import Constraints
 from .db import ConnectionDep, transaction
 from .models import User, notes
-from .schemas import NoteCreate, NoteRead, NoteUpdate
+from .schemas import NoteCreate, NoteOrder, NoteRead, NoteUpdate
+from .timestamps import utcnow
 
 # What the database refuses, as the client is told.
 NOTE_CONSTRAINTS = Constraints("note", unique="text", reference=("owner_id", "user"))
@@ -29,7 +31,8 @@ class NoteRepository:
         self.owner = owner
 
     async def create(self, data: NoteCreate) -> NoteRead:
-        values = data.model_dump()
+        now = utcnow()
+        values = {**data.model_dump(), "created_at": now, "updated_at": now}
         # `databases` answers an INSERT with the new row's id.
         with NOTE_CONSTRAINTS.writing():
             note_id = await self.connection.execute(
@@ -37,14 +40,15 @@ class NoteRepository:
             )
         return NoteRead(id=note_id, **values)
 
-    async def page(self, *, limit: int, offset: int) -> list[NoteRead]:
-        rows = await self.connection.fetch_all(
-            select(notes)
-            .where(notes.c.owner_id == self.owner.id)
-            .order_by(notes.c.id)
-            .limit(limit)
-            .offset(offset)
-        )
+    async def page(
+        self, *, limit: int, offset: int, updated_since: datetime | None, order: NoteOrder
+    ) -> list[NoteRead]:
+        query = select(notes).where(notes.c.owner_id == self.owner.id)
+        if updated_since is not None:
+            query = query.where(notes.c.updated_at >= updated_since)
+        newest_first = (notes.c.updated_at.desc(), notes.c.id.desc())
+        query = query.order_by(*(newest_first if order == "-updated_at" else (notes.c.id,)))
+        rows = await self.connection.fetch_all(query.limit(limit).offset(offset))
         return [NoteRead.model_validate(row) for row in rows]
 
     async def get(self, note_id: int) -> NoteRead | None:
@@ -57,6 +61,7 @@ class NoteRepository:
         values = changes.model_dump(exclude_unset=True)
         if not values:
             return await self.get(note_id)
+        values["updated_at"] = utcnow()
         with NOTE_CONSTRAINTS.writing():
             async with transaction(self.connection):
                 # The UPDATE locks the row until the transaction ends, so that the

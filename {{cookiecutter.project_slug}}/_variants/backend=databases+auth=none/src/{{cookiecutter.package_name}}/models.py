@@ -2,6 +2,8 @@
 
 from sqlalchemy import Boolean, Column, Integer, MetaData, String, Table, false
 
+from .timestamps import UtcDateTime, utc_now
+
 NOTE_TEXT_MAX_LENGTH = 500
 
 # Stable constraint names, so migrations (and SQLite batch mode) can address them.
@@ -22,4 +24,7 @@ notes = Table(
     # Unique, so that a duplicate is a conflict the API reports as 409.
     Column("text", String(NOTE_TEXT_MAX_LENGTH), nullable=False, unique=True),
     Column("completed", Boolean, nullable=False, default=False, server_default=false()),
+    # Set by the repository, in UTC; updated_at is indexed for the list's filter and order.
+    Column("created_at", UtcDateTime, nullable=False, server_default=utc_now()),
+    Column("updated_at", UtcDateTime, nullable=False, server_default=utc_now(), index=True),
 )

@@ -6,6 +6,8 @@ from datetime import datetime
 from sqlalchemy import DateTime, ForeignKey, MetaData, String, UniqueConstraint, false, func, true
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
+from .timestamps import UtcDateTime, utc_now, utcnow
+
 NOTE_TEXT_MAX_LENGTH = 500
 # The longest address RFC 5321 allows.
 EMAIL_MAX_LENGTH = 320
@@ -50,6 +52,13 @@ class Note(Base):
     owner_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"))
     text: Mapped[str] = mapped_column(String(NOTE_TEXT_MAX_LENGTH))
     completed: Mapped[bool] = mapped_column(default=False, server_default=false())
+    # Set by the service, in UTC; updated_at is indexed for the list's filter and order.
+    created_at: Mapped[datetime] = mapped_column(
+        UtcDateTime, default=utcnow, server_default=utc_now()
+    )
+    updated_at: Mapped[datetime] = mapped_column(
+        UtcDateTime, default=utcnow, onupdate=utcnow, server_default=utc_now(), index=True
+    )
 
 
 metadata = Base.metadata

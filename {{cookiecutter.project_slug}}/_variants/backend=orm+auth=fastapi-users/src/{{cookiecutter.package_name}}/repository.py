@@ -1,6 +1,7 @@
 """A user's notes, as ORM entities, in the request's session."""
 
 from collections.abc import Sequence
+from datetime import datetime
 from typing import Annotated
 
 from fastapi import Depends
@@ -11,7 +12,8 @@ from .auth import CurrentUser
 from .constraints import Constraints
 from .db import SessionDep
 from .models import Note, User
-from .schemas import NoteCreate, NoteUpdate
+from .schemas import NoteCreate, NoteOrder, NoteUpdate
+from .timestamps import utcnow
 
 # What the database refuses, as the client is told.
 NOTE_CONSTRAINTS = Constraints("note", unique="text", reference=("owner_id", "user"))
@@ -30,20 +32,22 @@ class NoteRepository:
         self.owner = owner
 
     async def create(self, data: NoteCreate) -> Note:
-        note = Note(**data.model_dump(), owner_id=self.owner.id)
+        now = utcnow()
+        note = Note(**data.model_dump(), owner_id=self.owner.id, created_at=now, updated_at=now)
         self.session.add(note)
         with NOTE_CONSTRAINTS.writing():
             await self.session.flush()
         return note
 
-    async def page(self, *, limit: int, offset: int) -> Sequence[Note]:
-        notes = await self.session.scalars(
-            select(Note)
-            .where(Note.owner_id == self.owner.id)
-            .order_by(Note.id)
-            .limit(limit)
-            .offset(offset)
-        )
+    async def page(
+        self, *, limit: int, offset: int, updated_since: datetime | None, order: NoteOrder
+    ) -> Sequence[Note]:
+        query = select(Note).where(Note.owner_id == self.owner.id)
+        if updated_since is not None:
+            query = query.where(Note.updated_at >= updated_since)
+        newest_first = (Note.updated_at.desc(), Note.id.desc())
+        query = query.order_by(*(newest_first if order == "-updated_at" else (Note.id,)))
+        notes = await self.session.scalars(query.limit(limit).offset(offset))
         return notes.all()
 
     async def get(self, note_id: int, *, for_update: bool = False) -> Note | None:

@@ -1,6 +1,7 @@
 """The notes, as ORM entities, in the request's session."""
 
 from collections.abc import Sequence
+from datetime import datetime
 from typing import Annotated
 
 from fastapi import Depends
@@ -10,7 +11,8 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from .constraints import Constraints
 from .db import SessionDep
 from .models import Note
-from .schemas import NoteCreate, NoteUpdate
+from .schemas import NoteCreate, NoteOrder, NoteUpdate
+from .timestamps import utcnow
 
 # What the database refuses, as the client is told.
 NOTE_CONSTRAINTS = Constraints("note", unique="text")
@@ -27,16 +29,22 @@ class NoteRepository:
         self.session = session
 
     async def create(self, data: NoteCreate) -> Note:
-        note = Note(**data.model_dump())
+        now = utcnow()
+        note = Note(**data.model_dump(), created_at=now, updated_at=now)
         self.session.add(note)
         with NOTE_CONSTRAINTS.writing():
             await self.session.flush()
         return note
 
-    async def page(self, *, limit: int, offset: int) -> Sequence[Note]:
-        notes = await self.session.scalars(
-            select(Note).order_by(Note.id).limit(limit).offset(offset)
-        )
+    async def page(
+        self, *, limit: int, offset: int, updated_since: datetime | None, order: NoteOrder
+    ) -> Sequence[Note]:
+        query = select(Note)
+        if updated_since is not None:
+            query = query.where(Note.updated_at >= updated_since)
+        newest_first = (Note.updated_at.desc(), Note.id.desc())
+        query = query.order_by(*(newest_first if order == "-updated_at" else (Note.id,)))
+        notes = await self.session.scalars(query.limit(limit).offset(offset))
         return notes.all()
 
     async def get(self, note_id: int, *, for_update: bool = False) -> Note | None:
