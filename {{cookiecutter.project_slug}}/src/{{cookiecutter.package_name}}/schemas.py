@@ -1,5 +1,6 @@
 """The API's request and response bodies."""
 
+from collections.abc import Callable
 from datetime import datetime
 from typing import Annotated, Any, Literal
 
@@ -49,22 +50,28 @@ class NoteCreate(BaseModel):
     completed: bool = False
 
 
-def without_null(schema: dict[str, Any]) -> None:
-    """The JSON schema of a partial update: any field may be omitted, none may be null."""
-    for field in schema["properties"].values():
-        field.pop("default", None)
-        (kept,) = [choice for choice in field.pop("anyOf") if choice != {"type": "null"}]
-        field.update(kept)
+def omitted_not_null(*names: str) -> Callable[[dict[str, Any]], None]:
+    """Fixes a partial update's JSON schema: the fields `names` may be omitted, not null."""
+
+    def fix(schema: dict[str, Any]) -> None:
+        for name in names:
+            field = schema["properties"][name]
+            field.pop("default")
+            (kept,) = [choice for choice in field.pop("anyOf") if choice != {"type": "null"}]
+            field.update(kept)
+
+    return fix
 
 
 class NoteUpdate(BaseModel):
-    """A partial update: omitted fields keep their value; null is rejected.
+    """A partial update: omitted fields keep their value; null is rejected."""
 
-    None stands for an omitted field, never for a value a client sent, so a
-    rejected value is reported once, as what it should have been.
-    """
+    # None stands for an omitted field, never for a value a client sent, so that
+    # a rejected value is reported once, as what it should have been.
 
-    model_config = ConfigDict(extra="forbid", strict=True, json_schema_extra=without_null)
+    model_config = ConfigDict(
+        extra="forbid", strict=True, json_schema_extra=omitted_not_null("text", "completed")
+    )
 
     text: NoteText | None = None
     completed: bool | None = None
