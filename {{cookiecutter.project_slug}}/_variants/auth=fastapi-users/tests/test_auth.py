@@ -110,6 +110,11 @@ async def test_a_partial_update_of_me_refuses_null(client: AsyncClient) -> None:
     for field in ("email", "password", "is_active"):
         refused = await client.patch("/users/me", json={field: None})
         assert refused.status_code == 422, field
+    # A value of the wrong type is one error, about that type alone.
+    wrong = await client.patch("/users/me", json={"is_active": "yes"})
+    [error] = wrong.json()["detail"]
+    assert error["loc"] == ["body", "is_active"]
+    assert "None" not in error["msg"]
     assert (await client.get("/users/me")).json() == before
 
 

@@ -35,11 +35,10 @@ from fastapi_users.authentication import AuthenticationBackend, BearerTransport,
 from fastapi_users.exceptions import UserAlreadyExists, UserNotExists
 from fastapi_users.password import PasswordHelper
 from pydantic import ConfigDict, EmailStr, Field, SecretStr, field_validator
-from pydantic.json_schema import SkipJsonSchema
 from pydantic_settings import BaseSettings
 
 from ..models import User
-from ..schemas import Message
+from ..schemas import Message, omitted_not_null
 from .users import UserDatabase, UserDatabaseDep
 
 logger = logging.getLogger(__name__)
@@ -105,13 +104,20 @@ class UserCreate(user_schemas.BaseUserCreate):
 class UserUpdate(user_schemas.BaseUserUpdate):
     """A partial update: omitted fields keep their value; null is refused."""
 
-    model_config = ConfigDict(strict=True)
+    model_config = ConfigDict(
+        strict=True,
+        json_schema_extra=omitted_not_null(
+            "password", "email", "is_active", "is_superuser", "is_verified"
+        ),
+    )
 
-    password: Password | SkipJsonSchema[None] = None
-    email: EmailStr | SkipJsonSchema[None] = None
-    is_active: bool | SkipJsonSchema[None] = None
-    is_superuser: bool | SkipJsonSchema[None] = None
-    is_verified: bool | SkipJsonSchema[None] = None
+    # None stands for an omitted field only, so that a rejected value is
+    # reported once, as what it should have been.
+    password: Password | None = None
+    email: EmailStr | None = None
+    is_active: bool | None = None
+    is_superuser: bool | None = None
+    is_verified: bool | None = None
 
     @field_validator("*", mode="before")
     @classmethod
