@@ -137,7 +137,11 @@ async def test_list_filters_by_update_time_and_orders_newest_first(client: Async
     same = await client.get("/notes", params={"updated_since": elsewhere.isoformat()})
     assert ids(same.json()) == [first["id"]]
 
-    for params in ({"updated_since": "2026-01-01T00:00:00"}, {"order": "text"}):
+    for params in (
+        {"updated_since": "2026-01-01T00:00:00"},
+        {"updated_since": "0001-01-01T00:00:00+01:00"},
+        {"order": "text"},
+    ):
         refused = await client.get("/notes", params=params)
         assert refused.status_code == 422, params
         [error] = refused.json()["detail"]

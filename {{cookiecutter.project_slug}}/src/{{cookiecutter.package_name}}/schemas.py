@@ -1,7 +1,7 @@
 """The API's request and response bodies."""
 
 from collections.abc import Callable
-from datetime import datetime
+from datetime import UTC, datetime
 from typing import Annotated, Any, Literal
 
 from fastapi import Path, Query
@@ -18,8 +18,17 @@ MAX_OFFSET = 2**63 - 1
 Id = Annotated[int, Path(ge=1, le=MAX_ID)]
 Limit = Annotated[int, Query(ge=1, le=100)]
 Offset = Annotated[int, Query(ge=0, le=MAX_OFFSET)]
+
+
+def in_utc(moment: datetime) -> datetime:
+    try:
+        return moment.astimezone(UTC)
+    except OverflowError:  # such as 0001-01-01T00:00:00+01:00
+        raise ValueError("must fall within years 1 to 9999 in UTC") from None
+
+
 # Only notes updated at or after this point; it must carry its offset.
-UpdatedSince = Annotated[AwareDatetime | None, Query()]
+UpdatedSince = Annotated[Annotated[AwareDatetime, AfterValidator(in_utc)] | None, Query()]
 # How a list of notes is ordered: by id, or the most recently updated first.
 NoteOrder = Literal["id", "-updated_at"]
 
