@@ -140,6 +140,7 @@ async def test_list_filters_by_update_time_and_orders_newest_first(client: Async
     for params in (
         {"updated_since": "2026-01-01T00:00:00"},
         {"updated_since": "0001-01-01T00:00:00+01:00"},
+        {"updated_since": "0.5"},
         {"order": "text"},
     ):
         refused = await client.get("/notes", params=params)

@@ -5,7 +5,15 @@ from datetime import UTC, datetime
 from typing import Annotated, Any, Literal
 
 from fastapi import Path, Query
-from pydantic import AfterValidator, AwareDatetime, BaseModel, ConfigDict, Field, field_validator
+from pydantic import (
+    AfterValidator,
+    AwareDatetime,
+    BaseModel,
+    BeforeValidator,
+    ConfigDict,
+    Field,
+    field_validator,
+)
 
 from .models import NOTE_TEXT_MAX_LENGTH
 
@@ -20,6 +28,11 @@ Limit = Annotated[int, Query(ge=1, le=100)]
 Offset = Annotated[int, Query(ge=0, le=MAX_OFFSET)]
 
 
+def iso_8601(value: object) -> object:
+    # Query values are text; a number would otherwise be read as a Unix time.
+    return datetime.fromisoformat(value) if isinstance(value, str) else value
+
+
 def in_utc(moment: datetime) -> datetime:
     try:
         return moment.astimezone(UTC)
@@ -28,7 +41,9 @@ def in_utc(moment: datetime) -> datetime:
 
 
 # Only notes updated at or after this point; it must carry its offset.
-UpdatedSince = Annotated[Annotated[AwareDatetime, AfterValidator(in_utc)] | None, Query()]
+UpdatedSince = Annotated[
+    Annotated[AwareDatetime, BeforeValidator(iso_8601), AfterValidator(in_utc)] | None, Query()
+]
 # How a list of notes is ordered: by id, or the most recently updated first.
 NoteOrder = Literal["id", "-updated_at"]
 
