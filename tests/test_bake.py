@@ -92,7 +92,8 @@ def test_awkward_answers_survive_into_every_file(cookies_session: Any) -> None:
     keywords = {
         keyword.arg: ast.literal_eval(keyword.value)
         for node in ast.walk(main)
-        if isinstance(node, ast.Call) and getattr(node.func, "id", None) == "FastAPI"
+        # The app's constructor: FastAPI, or FastAPIOffline with the docs on.
+        if isinstance(node, ast.Call) and any(keyword.arg == "title" for keyword in node.keywords)
         for keyword in node.keywords
         if isinstance(keyword.value, ast.Constant)
     }

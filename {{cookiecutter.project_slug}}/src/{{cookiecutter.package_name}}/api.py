@@ -34,12 +34,14 @@ UNREADABLE_BODY: Responses = {
 
 def not_found(resource: str) -> Responses:
     """The 404 of a route that names one row of `resource`, for the OpenAPI schema."""
-    return {status.HTTP_404_NOT_FOUND: {"model": Message, "description": f"{resource} not found"}}
+    answer = {"model": Message, "description": f"{resource} not found"}
+    return {status.HTTP_404_NOT_FOUND: answer}
 
 
 def conflict(description: str) -> Responses:
     """A 409 (constraints.py writes its body), for the OpenAPI schema."""
-    return {status.HTTP_409_CONFLICT: {"model": Message, "description": description}}
+    answer = {"model": Message, "description": description}
+    return {status.HTTP_409_CONFLICT: answer}
 
 
 def missing(resource: str) -> HTTPException:
