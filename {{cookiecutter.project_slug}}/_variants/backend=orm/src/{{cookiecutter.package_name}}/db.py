@@ -5,6 +5,8 @@ from contextlib import asynccontextmanager, contextmanager
 from typing import Annotated, Any
 
 from fastapi import Depends, Request
+from opentelemetry.instrumentation.sqlalchemy import SQLAlchemyInstrumentor
+from opentelemetry.sdk.trace import TracerProvider
 from pydantic import Field
 from sqlalchemy import exc, text
 from sqlalchemy.ext.asyncio import (
@@ -75,7 +77,9 @@ class Database:
         # Units of work wait here first, in order, for as many as the pool holds,
         # so the pool itself never waits (see turns.py).
         self._connections = Turns(
-            size + settings.database_pool_max_overflow, settings.database_pool_timeout
+            size + settings.database_pool_max_overflow,
+            settings.database_pool_timeout,
+            name=dialect.POOL_NAME,
         )
 {%- if cookiecutter.database == "sqlite" %}
         # Reads run outside any transaction (see dialect.py), so their connections
@@ -121,6 +125,8 @@ class Database:
     async def close(self) -> None:
         await self._engine.dispose()
         await self._writer.dispose()
+        self._connections.close()
+        self.writers.close()
 {%- else %}
         self._engine = engine(settings, pool_size=size)
         self._sessions = async_sessionmaker(self._engine, expire_on_commit=False)
@@ -150,12 +156,24 @@ class Database:
 
     async def close(self) -> None:
         await self._engine.dispose()
+        self._connections.close()
 {%- endif %}
 
     async def ping(self) -> None:
         """Return once the database answers a query; DatabaseUnavailable if it cannot."""
         async with self.unit_of_work(writes=False) as session:
             await session.execute(text("SELECT 1"))
+
+
+@contextmanager
+def statements_traced(provider: TracerProvider) -> Iterator[None]:
+    """A client span per statement, without its parameters, on engines created in the block."""
+    instrumentor = SQLAlchemyInstrumentor()
+    instrumentor.instrument(tracer_provider=provider, enable_commenter=False)
+    try:
+        yield
+    finally:
+        instrumentor.uninstrument()
 
 
 @asynccontextmanager
