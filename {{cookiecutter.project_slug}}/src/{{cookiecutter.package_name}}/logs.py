@@ -22,6 +22,8 @@ LogLevel = Literal["DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL"]
 CONSOLE_FORMAT = "%(asctime)s %(levelname)-8s %(name)s [%(request_id)s] %(message)s"
 # uvicorn adds a copy of its message with terminal colours to its records.
 NOT_LOGGED = [*RESERVED_ATTRS, "color_message"]
+# Loggers that write statements with their parameters, row values, below WARNING.
+VALUE_LOGGERS = ("sqlalchemy", "databases", "aiosqlite", "asyncmy", "asyncpg")
 # Loggers that write lines of their own unless told to hand them to the root's handler.
 UVICORN_LOGGERS = ("uvicorn", "uvicorn.error")
 
@@ -101,5 +103,5 @@ def configure_logging(log_format: LogFormat, level: LogLevel) -> None:
     access.handlers.clear()
     access.propagate = True
     access.setLevel(logging.WARNING)
-    # At INFO and below SQLAlchemy logs statements with their parameters: row values.
-    logging.getLogger("sqlalchemy").setLevel(logging.WARNING)
+    for name in VALUE_LOGGERS:
+        logging.getLogger(name).setLevel(logging.WARNING)

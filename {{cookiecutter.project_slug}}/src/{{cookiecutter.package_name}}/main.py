@@ -30,11 +30,11 @@ def create_app(
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         # On shutdown uvicorn lets requests in flight finish before this exits.
-        traced = statements_traced(tracer_provider) if tracer_provider else nullcontext()
         try:
-            with traced:
-                async with open_database(settings) as database:
-                    app.state.database = database
+            async with open_database(settings) as database:
+                app.state.database = database
+                traced = tracer_provider and statements_traced(database, tracer_provider)
+                with traced or nullcontext():
                     yield
         finally:
             metrics.forget_this_process()

@@ -21,8 +21,6 @@ from .turns import Turns
 READ_ONLY_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
 # Connection methods that send a statement, traced while tracing is on.
 STATEMENT_CALLS = ("execute", "execute_many", "fetch_all", "fetch_one", "fetch_val")
-# OpenTelemetry's name for the database: the URL's scheme without the driver.
-DB_SYSTEM = dialect.ASYNC_SCHEME.partition("+")[0]
 
 
 @contextmanager
@@ -213,13 +211,15 @@ class Database:
 
 
 @contextmanager
-def statements_traced(provider: TracerProvider) -> Iterator[None]:
+def statements_traced(database: Database, provider: TracerProvider) -> Iterator[None]:
     """A client span per statement sent on any connection while the block runs.
 
     `databases` has no OpenTelemetry instrumentation, so the service wraps the
     connection's calls itself, as instrumentations wrap a driver's.
     """
     tracer = provider.get_tracer(__name__)
+    # OpenTelemetry's name for the database: the URL's scheme without the driver.
+    system = database.database.url.dialect
     calls = {name: getattr(Connection, name) for name in STATEMENT_CALLS}
 
     def traced(call: Any) -> Any:
@@ -228,9 +228,9 @@ def statements_traced(provider: TracerProvider) -> Iterator[None]:
             # A Core statement's text has placeholders where its values go.
             statement = str(query)
             operation = statement.split(None, 1)[0].upper() if statement else ""
-            attributes = {"db.system": DB_SYSTEM, "db.statement": statement}
+            attributes = {"db.system": system, "db.statement": statement}
             with tracer.start_as_current_span(
-                f"{operation} {DB_SYSTEM}".strip(), kind=SpanKind.CLIENT, attributes=attributes
+                f"{operation} {system}".strip(), kind=SpanKind.CLIENT, attributes=attributes
             ):
                 return await call(connection, query, *args, **kwargs)
 
