@@ -16,6 +16,7 @@ from opentelemetry.sdk.trace import TracerProvider
 from opentelemetry.sdk.trace.export import BatchSpanProcessor
 
 PROTOCOL = "http/protobuf"
+DEFAULT_SERVICE_NAME = {{ cookiecutter.project_slug | py_str }}
 
 
 def provider_from_environment() -> TracerProvider | None:
@@ -46,7 +47,7 @@ def provider_from_environment() -> TracerProvider | None:
             f"invalid settings: OTEL_EXPORTER_OTLP_PROTOCOL: only {PROTOCOL} is supported"
         )
     # OTEL_SERVICE_NAME and OTEL_RESOURCE_ATTRIBUTES win over the default name.
-    resource = Resource.create({SERVICE_NAME: {{ cookiecutter.project_slug | py_str }}}).merge(
+    resource = Resource.create({SERVICE_NAME: DEFAULT_SERVICE_NAME}).merge(
         OTELResourceDetector().detect()
     )
     provider = TracerProvider(resource=resource)
