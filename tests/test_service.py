@@ -107,6 +107,12 @@ class Service:
         status, text, headers = request(method, self.base + path, body, headers=self.headers)
         return status, json.loads(text) if text else None, headers
 
+    def metrics(self) -> str:
+        """GET /metrics: Prometheus' text format."""
+        status, text, _ = request("GET", self.base + "/metrics")
+        assert status == 200, text
+        return text
+
     def sign_in(self) -> None:
         """Register a new user and send their token with every later call."""
         email = f"{secrets.token_hex(6)}@example.com"
@@ -218,7 +224,7 @@ def test_schemathesis_finds_no_failures(
             text=True,
             check=False,
         )
-        metrics = request("GET", f"{service.base}/metrics")[1]
+        metrics = service.metrics()
     outcome = json.loads(report.read_text())
     cases = outcome["test_cases"]
     record_property("figure", (project.label, "fuzz cases", cases["generated"]))
@@ -603,7 +609,7 @@ def test_two_workers_sum_their_metrics_and_export_their_spans(
                 answers = list(pool.map(lambda _: service.call("GET", "/notes"), range(requests)))
             assert {status for status, _, _ in answers} == {200}
             # Each scrape is answered by either worker, and each sums both.
-            scrapes = [request("GET", f"{service.base}/metrics")[1] for _ in range(4)]
+            scrapes = [service.metrics() for _ in range(4)]
             os.killpg(service.process.pid, signal.SIGTERM)
             service.process.wait(timeout=60)
         # The spans still waiting in their batches were exported as the workers stopped.
