@@ -7,6 +7,7 @@ are configured in tracing.py; this module puts them around the app.
 import logging
 import re
 import time
+from functools import lru_cache
 from uuid import uuid4
 
 from asgi_correlation_id import CorrelationIdMiddleware
@@ -52,6 +53,28 @@ def new_request_id() -> str:
     return str(uuid4())
 
 
+def route_template(scope: Scope) -> str:
+    """The template of the route that answered, such as `/notes/{note_id}`.
+
+    The router leaves the route it chose, or the one whose path matched a method
+    it does not allow, in the scope. A route of a router included with a prefix
+    (`app.include_router(..., prefix="/auth")`) has a template without it: the
+    prefix is what precedes the part of the path the route matched.
+    """
+    route = scope.get("route")
+    template = getattr(route, "path", None)
+    pattern = getattr(route, "path_regex", None)
+    if not isinstance(template, str) or not isinstance(pattern, re.Pattern):
+        return UNMATCHED_ROUTE
+    matched = unanchored(pattern.pattern).search(scope["path"])
+    return scope["path"][: matched.start()] + template if matched else template
+
+
+@lru_cache(maxsize=1024)
+def unanchored(pattern: str) -> re.Pattern[str]:
+    return re.compile(pattern.removeprefix("^"))
+
+
 class AccessRecords:
     """Writes one access record per request and observes its duration in the metrics.
 
@@ -88,9 +111,7 @@ class AccessRecords:
 
     def record(self, scope: Scope, status: int, seconds: float, error: Exception | None) -> None:
         method = scope["method"] if scope["method"] in KNOWN_METHODS else "_OTHER"
-        # The router leaves the route it chose, or the one whose path matched a
-        # method it does not allow, in the scope.
-        route = getattr(scope.get("route"), "path", UNMATCHED_ROUTE)
+        route = route_template(scope)
         milliseconds = round(seconds * 1000, 3)
         logger.log(
             logging.ERROR if error else logging.INFO,
