@@ -7,7 +7,7 @@ loaded in turn like the endpoint tables' targets.
 - before: the template as it was just before the service could be watched, baked from
   git and served with its own Dockerfile's CMD, uvicorn's plain access log on;
 - traced: as shipped, with spans exported in batches to an OTLP/HTTP receiver on
-  loopback that answers every export at once.
+  loopback (harness/otlp.py) that accepts every export.
 
 Each gets a database of its own, seeded like the others. The figures are printed, with
 the issue's targets as INFO lines: as shipped at least 0.85x both off and at least the
@@ -19,12 +19,8 @@ from __future__ import annotations
 import shlex
 import subprocess
 import tarfile
-import threading
 from argparse import Namespace
-from collections.abc import Iterator
-from contextlib import contextmanager
 from dataclasses import replace
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from io import BytesIO
 from pathlib import Path
 from typing import Any
@@ -34,6 +30,7 @@ from cookiecutter.main import cookiecutter
 from harness.baking import TEMPLATE, Bake, rendered_answers
 from harness.dockerfile import production_command
 from harness.installing import install_with_uv, project_environment
+from harness.otlp import otlp_receiver
 
 from .accounts import signed_in
 from .load import ENDPOINTS, measure
@@ -48,32 +45,6 @@ WAYS = ("shipped", "off", "before", "traced")
 # What the issue asks of the shipped service, against both off and against before.
 TARGET_VS_OFF = 0.85
 TARGET_VS_BEFORE = 1.0
-
-
-class Receiver(BaseHTTPRequestHandler):
-    """Takes an OTLP/HTTP export and answers it as a collector that accepted it."""
-
-    def do_POST(self) -> None:
-        self.rfile.read(int(self.headers.get("Content-Length", 0)))
-        self.send_response(200)
-        self.send_header("Content-Type", "application/x-protobuf")
-        self.send_header("Content-Length", "0")
-        self.end_headers()
-
-    def log_message(self, format: str, *args: Any) -> None:
-        pass
-
-
-@contextmanager
-def otlp_receiver() -> Iterator[str]:
-    server = ThreadingHTTPServer(("127.0.0.1", 0), Receiver)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    try:
-        yield f"http://127.0.0.1:{server.server_address[1]}"
-    finally:
-        server.shutdown()
-        server.server_close()
 
 
 def template_before(work: Path) -> Path:
@@ -130,7 +101,7 @@ def measure_observability(prepared: Prepared, args: Namespace) -> int:
     variants = [t for t in prepared.targets if t.role == "variant" and not t.signs_in]
     work = prepared.logs.parent / "observability"
     template = template_before(work / "template")
-    with otlp_receiver() as endpoint:
+    with otlp_receiver(keep=False) as (endpoint, _):
         targets = []
         for variant in variants:
             targets += [

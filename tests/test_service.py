@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import gzip
 import json
 import os
 import secrets
@@ -12,13 +11,11 @@ import signal
 import sqlite3
 import subprocess
 import sys
-import threading
 import time
 from collections.abc import Callable, Iterator
 from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
 from dataclasses import dataclass, field
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from typing import Any
 
@@ -30,6 +27,7 @@ from harness.baking import TEMPLATE, VARIANTS, Bake, variant_id
 from harness.dockerfile import production_command
 from harness.installing import install_with_uv, project_environment, run
 from harness.mysql import Server, client, client_command, client_environment, throwaway_server
+from harness.otlp import otlp_receiver
 from harness.postgres import Cluster, postgres_client_environment, throwaway_cluster
 from harness.serving import free_port, request, serving
 from harness.throwaway import NoServer
@@ -552,36 +550,14 @@ def read_only(database: Path) -> Iterator[None]:
                 path.chmod(mode)
 
 
-@contextmanager
-def otlp_receiver() -> Iterator[tuple[str, list[Any]]]:
-    """A real OTLP/HTTP receiver on loopback: its endpoint, and the spans it has decoded."""
-    spans: list[Any] = []
-
-    class Receiver(BaseHTTPRequestHandler):
-        def do_POST(self) -> None:
-            body = self.rfile.read(int(self.headers["Content-Length"]))
-            if self.headers.get("Content-Encoding") == "gzip":
-                body = gzip.decompress(body)
-            export = ExportTraceServiceRequest.FromString(body)
-            for resource in export.resource_spans:
-                for scope in resource.scope_spans:
-                    spans.extend((resource.resource, span) for span in scope.spans)
-            self.send_response(200)
-            self.send_header("Content-Type", "application/x-protobuf")
-            self.send_header("Content-Length", "0")
-            self.end_headers()
-
-        def log_message(self, format: str, *args: Any) -> None:
-            pass
-
-    server = ThreadingHTTPServer(("127.0.0.1", 0), Receiver)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    try:
-        yield f"http://127.0.0.1:{server.server_address[1]}", spans
-    finally:
-        server.shutdown()
-        server.server_close()
+def exported_spans(bodies: list[bytes]) -> list[tuple[Any, Any]]:
+    """Each span of the exports, with the resource (the service) that sent it."""
+    spans = []
+    for body in bodies:
+        for resource in ExportTraceServiceRequest.FromString(body).resource_spans:
+            for scope in resource.scope_spans:
+                spans += [(resource.resource, span) for span in scope.spans]
+    return spans
 
 
 def attributes(span: Any) -> dict[str, str]:
@@ -597,7 +573,7 @@ def test_two_workers_sum_their_metrics_and_export_their_spans(
     metrics_dir.mkdir()
     database_url = f"sqlite+aiosqlite:///{tmp_path / 'service.db'}"
     requests = 64
-    with otlp_receiver() as (endpoint, spans):
+    with otlp_receiver(keep=True) as (endpoint, bodies):
         settings = {
             "PROMETHEUS_MULTIPROC_DIR": str(metrics_dir),
             "OTEL_EXPORTER_OTLP_ENDPOINT": endpoint,
@@ -613,7 +589,7 @@ def test_two_workers_sum_their_metrics_and_export_their_spans(
             os.killpg(service.process.pid, signal.SIGTERM)
             service.process.wait(timeout=60)
         # The spans still waiting in their batches were exported as the workers stopped.
-        exported = list(spans)
+        exported = exported_spans(bodies)
     workers = {path.stem.rsplit("_", 1)[1] for path in metrics_dir.glob("histogram_*.db")}
     assert len(workers) == 2, "both workers served requests"
     for scrape in scrapes:
