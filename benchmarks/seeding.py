@@ -12,8 +12,13 @@ from .serving import serving_all
 from .targets import NOTES, Prepared, Target
 
 
+def seeded_notes() -> list[tuple[str, bool]]:
+    """The notes every target's database starts with: (text, completed)."""
+    return [(f"note {number}", number % 2 == 0) for number in range(1, NOTES + 1)]
+
+
 def seed(prepared: Prepared) -> None:
-    notes = [(f"note {number}", number % 2 == 0) for number in range(1, NOTES + 1)]
+    notes = seeded_notes()
     logs = prepared.logs / "sign-up"
     for target in prepared.targets:
         owner = owner_of(target, prepared.options, logs) if target.signs_in else None

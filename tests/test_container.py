@@ -51,6 +51,9 @@ def test_dockerfile_health_check_and_command(baked: Bake) -> None:
     argv = json.loads(cmd)  # exec form: uvicorn is PID 1 and gets the stop signal
     assert argv[:3] == ["uvicorn", f"{baked.package}.main:create_app", "--factory"]
     assert "--reload" not in argv
+    # The service writes the access records, as JSON lines (observability.py).
+    assert "--no-access-log" in argv
+    assert "LOG_FORMAT=json" in " ".join(instructions(final, "ENV")).split()
     assert argv[argv.index("--port") + 1] == exposed
     assert argv[argv.index("--host") + 1] == "0.0.0.0"
     assert not instructions(final, "ENTRYPOINT")  # migrations are not hidden in start-up

@@ -22,11 +22,14 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from opentelemetry.proto.collector.trace.v1.trace_service_pb2 import ExportTraceServiceRequest
+from opentelemetry.proto.trace.v1.trace_pb2 import Span
 
 from harness.baking import TEMPLATE, VARIANTS, Bake, variant_id
 from harness.dockerfile import production_command
 from harness.installing import install_with_uv, project_environment, run
 from harness.mysql import Server, client, client_command, client_environment, throwaway_server
+from harness.otlp import otlp_receiver
 from harness.postgres import Cluster, postgres_client_environment, throwaway_cluster
 from harness.serving import free_port, request, serving
 from harness.throwaway import NoServer
@@ -63,20 +66,24 @@ class Project:
         return bool(self.bake.answers["auth"] == "fastapi-users")
 
     @contextmanager
-    def served(self, database_url: str, log: Path, **settings: str) -> Iterator[Service]:
+    def served(
+        self, database_url: str, log: Path, *, workers: int = 1, **settings: str
+    ) -> Iterator[Service]:
         """Migrate the database, then serve the app as its container does, on loopback.
 
         With accounts, the service signs tokens with a secret of its own, and the
         client is signed in as a new user before the first call.
         """
         secret = secrets.token_hex(32) if self.has_accounts else None
-        env = {**self.env, "DATABASE_URL": database_url, **settings}
+        # LOG_FORMAT as the image's ENV sets it (test_container.py checks it there).
+        env = {**self.env, "LOG_FORMAT": "json", "DATABASE_URL": database_url, **settings}
         if secret:
             env["AUTH_SECRET"] = secret
         run("alembic upgrade head", self.bake.path, env)
         port = free_port()
         base = f"http://127.0.0.1:{port}"
         app, options = production_command(self.bake.path)
+        options[options.index("--workers") + 1] = str(workers)
         # exec: the process the test signals is uvicorn itself, not a shell.
         command = f"exec {shlex.join(['uvicorn', app, *options, '--port', str(port)])}"
         with serving(command, self.bake.path, env, f"{base}/health", log) as process:
@@ -99,6 +106,12 @@ class Service:
     def call(self, method: str, path: str, body: dict[str, object] | None = None) -> Any:
         status, text, headers = request(method, self.base + path, body, headers=self.headers)
         return status, json.loads(text) if text else None, headers
+
+    def metrics(self) -> str:
+        """GET /metrics: Prometheus' text format."""
+        status, text, _ = request("GET", self.base + "/metrics")
+        assert status == 200, text
+        return text
 
     def sign_in(self) -> None:
         """Register a new user and send their token with every later call."""
@@ -188,9 +201,8 @@ def test_schemathesis_finds_no_failures(
         # With accounts, as a signed-in user; schemathesis also checks that the
         # routes needing a token refuse a request without it.
         headers = [f"--header={name}: {value}" for name, value in service.headers.items()]
-        operations = sum(
-            len(methods) for methods in service.call("GET", "/openapi.json")[1]["paths"].values()
-        )
+        paths = service.call("GET", "/openapi.json")[1]["paths"]
+        operations = sum(len(methods) for methods in paths.values())
         result = subprocess.run(
             [
                 str(Path(sys.executable).parent / "schemathesis"),
@@ -212,6 +224,7 @@ def test_schemathesis_finds_no_failures(
             text=True,
             check=False,
         )
+        metrics = service.metrics()
         assert_docs_load_from_the_service(service.base)
     outcome = json.loads(report.read_text())
     cases = outcome["test_cases"]
@@ -222,6 +235,35 @@ def test_schemathesis_finds_no_failures(
     assert cases["with_failures"] == cases["errored"] == 0
     assert cases["generated"] >= operations * FUZZ_EXAMPLES_PER_OPERATION
     service.assert_secrets_stay_out_of_the_log()
+    check_observability(project, service, metrics, paths)
+
+
+def check_observability(
+    project: Project, service: Service, metrics: str, paths: dict[str, Any]
+) -> None:
+    """After fuzzing: every line the service wrote is JSON, one access record per request
+    with its request id, and the metrics' routes are the schema's, however odd the paths."""
+    lines = service.log.read_text().splitlines()
+    records = [json.loads(line) for line in lines]  # fails on any line that is not JSON
+    assert all(isinstance(record, dict) for record in records)
+    access = [record for record in records if record["logger"].endswith(".observability")]
+    assert len(access) > 100
+    routes = set(paths) | {"unmatched", "/openapi.json", "/metrics", "/health", "/docs", "/redoc"}
+    for record in access:
+        assert record["route"] in routes, record
+        assert record["request_id"] and record["duration_ms"] >= 0, record
+        assert "?" not in record["message"], record
+    assert not [record for record in records if record["logger"] == "uvicorn.access"]
+    counted = {
+        line.split('http_route="', 1)[1].split('"', 1)[0]
+        for line in metrics.splitlines()
+        if line.startswith("http_server_request_duration_seconds_count{")
+    }
+    assert "/notes/{note_id}" in counted and counted <= routes
+    database = project.bake.answers["database"]
+    pools = {"readers", "writers"} if database == "sqlite" else {"connections"}
+    for pool in pools:
+        assert f'db_client_connection_pool_name="{pool}"' in metrics, pool
 
 
 def assert_docs_load_from_the_service(base: str) -> None:
@@ -523,3 +565,73 @@ def read_only(database: Path) -> Iterator[None]:
         finally:
             for path, mode in modes.items():
                 path.chmod(mode)
+
+
+def exported_spans(bodies: list[bytes]) -> list[tuple[Any, Any]]:
+    """Each span of the exports, with the resource (the service) that sent it."""
+    spans = []
+    for body in bodies:
+        for resource in ExportTraceServiceRequest.FromString(body).resource_spans:
+            for scope in resource.scope_spans:
+                spans += [(resource.resource, span) for span in scope.spans]
+    return spans
+
+
+def attributes(span: Any) -> dict[str, str]:
+    return {item.key: item.value.string_value for item in span.attributes}
+
+
+@pytest.mark.parametrize("project", SQLITE_VARIANTS[:1], ids=variant_id, indirect=True)
+def test_two_workers_sum_their_metrics_and_export_their_spans(
+    project: Project, tmp_path: Path, record_property: Callable[[str, Any], None]
+) -> None:
+    """uvicorn --workers 2 with prometheus-client's multiprocess directory and an OTLP endpoint."""
+    metrics_dir = tmp_path / "metrics"
+    metrics_dir.mkdir()
+    database_url = f"sqlite+aiosqlite:///{tmp_path / 'service.db'}"
+    requests = 64
+    with otlp_receiver(keep=True) as (endpoint, bodies):
+        settings = {
+            "PROMETHEUS_MULTIPROC_DIR": str(metrics_dir),
+            "OTEL_EXPORTER_OTLP_ENDPOINT": endpoint,
+            "OTEL_SERVICE_NAME": "notes-under-test",
+        }
+        served = project.served(database_url, tmp_path / "serve.log", workers=2, **settings)
+        with served as service:
+            with ThreadPoolExecutor(8) as pool:
+                answers = list(pool.map(lambda _: service.call("GET", "/notes"), range(requests)))
+            assert {status for status, _, _ in answers} == {200}
+            # Each scrape is answered by either worker, and each sums both.
+            scrapes = [service.metrics() for _ in range(4)]
+            os.killpg(service.process.pid, signal.SIGTERM)
+            service.process.wait(timeout=60)
+        # The spans still waiting in their batches were exported as the workers stopped.
+        exported = exported_spans(bodies)
+    workers = {path.stem.rsplit("_", 1)[1] for path in metrics_dir.glob("histogram_*.db")}
+    assert len(workers) == 2, "both workers served requests"
+    for scrape in scrapes:
+        counts = [
+            float(line.rsplit(" ", 1)[1])
+            for line in scrape.splitlines()
+            if line.startswith("http_server_request_duration_seconds_count{")
+            and 'http_route="/notes"' in line
+            and 'http_response_status_code="200"' in line
+        ]
+        assert counts == [requests]
+    servers = [
+        span
+        for _, span in exported
+        if span.name == "GET /notes" and span.kind == Span.SPAN_KIND_SERVER
+    ]
+    assert len(servers) == requests
+    statements = [
+        span
+        for _, span in exported
+        if span.kind == Span.SPAN_KIND_CLIENT
+        and span.parent_span_id in {server.span_id for server in servers}
+    ]
+    assert any("FROM notes" in attributes(span).get("db.statement", "") for span in statements)
+    assert all(attributes(span)["db.system"] == "sqlite" for span in statements)
+    names = {attributes(resource).get("service.name") for resource, _ in exported}
+    assert names == {"notes-under-test"}
+    record_property("figure", (project.label, "spans exported by 2 workers", len(exported)))

@@ -22,3 +22,4 @@ async def test_health_is_503_when_the_database_is_down() -> None:
     assert health.json() == {"detail": "Database unavailable"}
     assert notes.status_code == 503
     assert notes.json() == {"detail": "Database unavailable"}
+    assert notes.headers["X-Request-ID"]

@@ -4,11 +4,14 @@ import logging
 from collections.abc import Mapping
 from typing import Any
 
+from asgi_correlation_id import correlation_id
 from fastapi import FastAPI, Request, status
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from starlette.exceptions import HTTPException
 from starlette.routing import compile_path
+
+from .observability import REQUEST_ID_HEADER
 
 logger = logging.getLogger(__name__)
 
@@ -133,9 +136,12 @@ async def method_not_allowed(request: Request, error: HTTPException) -> JSONResp
 
 
 async def internal_error(request: Request, error: Exception) -> JSONResponse:
-    # Starlette logs the traceback after this answer is sent.
+    # The access record has logged the traceback. This answer is sent from
+    # outside every middleware, so it carries the request id itself.
     return JSONResponse(
-        {"detail": "Internal Server Error"}, status_code=status.HTTP_500_INTERNAL_SERVER_ERROR
+        {"detail": "Internal Server Error"},
+        status_code=status.HTTP_500_INTERNAL_SERVER_ERROR,
+        headers={REQUEST_ID_HEADER: correlation_id.get() or ""},
     )
 
 

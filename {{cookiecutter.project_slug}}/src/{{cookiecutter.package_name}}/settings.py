@@ -8,9 +8,10 @@ from pydantic_settings import NoDecode, SettingsConfigDict
 
 {% if cookiecutter.auth == "fastapi-users" %}from .auth import AuthSettings
 {% endif %}from .db import DatabaseSettings
+from .observability import ObservabilitySettings
 
 
-class Settings(DatabaseSettings{% if cookiecutter.auth == "fastapi-users" %}, AuthSettings{% endif %}):
+class Settings(DatabaseSettings, ObservabilitySettings{% if cookiecutter.auth == "fastapi-users" %}, AuthSettings{% endif %}):
     """Every setting of the service; the README's Settings table explains each.
 
     Settings of a part of the service are declared beside the code that uses

@@ -4,6 +4,7 @@ import asyncio
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
+from . import metrics
 from .errors import DatabaseUnavailable
 
 
@@ -17,22 +18,41 @@ class Turns:
     the wait of each about the length of the line ahead of it.
     """
 
-    def __init__(self, places: int, timeout: float) -> None:
+    def __init__(self, places: int, timeout: float, *, name: str) -> None:
         # Seconds a unit of work waits for its turn before the answer is a 503.
         self.timeout = timeout
         # asyncio.Semaphore wakes its waiters in the order they came, and a
         # newcomer queues behind them.
         self._free = asyncio.Semaphore(places)
+        # The line, as metrics.py names it: places in use and free, waiters, timeouts.
+        self._places = places
+        self._used = metrics.connection_count.labels(name, "used")
+        self._idle = metrics.connection_count.labels(name, "idle")
+        self._pending = metrics.pending_requests.labels(name)
+        self._timeouts = metrics.connection_timeouts.labels(name)
+        self._idle.inc(places)
 
     @asynccontextmanager
     async def turn(self) -> AsyncIterator[None]:
         """Hold a place until the block ends; DatabaseUnavailable after `timeout`."""
+        self._pending.inc()
         try:
             async with asyncio.timeout(self.timeout):
                 await self._free.acquire()
         except TimeoutError as error:
+            self._timeouts.inc()
             raise DatabaseUnavailable from error
+        finally:
+            self._pending.dec()
+        self._idle.dec()
+        self._used.inc()
         try:
             yield
         finally:
             self._free.release()
+            self._used.dec()
+            self._idle.inc()
+
+    def close(self) -> None:
+        """Take this line's places out of the pool's gauges, as its pool closes."""
+        self._idle.dec(self._places)

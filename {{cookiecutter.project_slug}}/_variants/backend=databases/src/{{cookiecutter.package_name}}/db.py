@@ -3,11 +3,14 @@
 import asyncio
 from collections.abc import AsyncIterator, Iterator
 from contextlib import AsyncExitStack, asynccontextmanager, contextmanager, suppress
-from typing import Annotated
+from functools import wraps
+from typing import Annotated, Any
 
 from databases import Database as Databases
 from databases.core import Connection
 from fastapi import Depends, Request
+from opentelemetry.sdk.trace import TracerProvider
+from opentelemetry.trace import SpanKind
 from pydantic import Field
 
 from . import dialect
@@ -16,6 +19,8 @@ from .turns import Turns
 
 # Requests with these methods only read; a request with any other may write.
 READ_ONLY_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
+# Connection methods that send a statement, traced while tracing is on.
+STATEMENT_CALLS = ("execute", "execute_many", "fetch_all", "fetch_one", "fetch_val")
 
 
 @contextmanager
@@ -77,7 +82,9 @@ class Database:
     def __init__(self, settings: DatabaseSettings) -> None:
         self.database = Databases(settings.database_url, **dialect.connect_args(settings))
         self.writers = dialect.WriteQueue(settings.database_pool_timeout)
-        self._readers = Turns(settings.database_pool_size, settings.database_pool_timeout)
+        self._readers = Turns(
+            settings.database_pool_size, settings.database_pool_timeout, name=dialect.POOL_NAME
+        )
         self._connecting = asyncio.Lock()
         # Every connection opened, each closed when the service stops.
         self._opened = AsyncExitStack()
@@ -126,6 +133,8 @@ class Database:
         await self._opened.aclose()
         if self.database.is_connected:
             await self.database.disconnect()
+        self._readers.close()
+        self.writers.close()
 {%- else %}
 
 
@@ -162,7 +171,9 @@ class Database:
         # the tasks waiting for one. Units of work wait here first, in order, for
         # as many as the pool holds, so the pool itself never waits (see turns.py).
         self._connections = Turns(
-            settings.database_pool_size + settings.database_pool_max_overflow, self.timeout
+            settings.database_pool_size + settings.database_pool_max_overflow,
+            self.timeout,
+            name=dialect.POOL_NAME,
         )
 
     @asynccontextmanager
@@ -187,6 +198,7 @@ class Database:
     async def close(self) -> None:
         if self.database.is_connected:
             await self.database.disconnect()
+        self._connections.close()
 {%- endif %}
 
     async def connected(self) -> Databases:
@@ -201,6 +213,41 @@ class Database:
         """Return once the database answers a query; DatabaseUnavailable if it cannot."""
         async with self.unit_of_work(writes=False) as connection:
             await connection.fetch_val("SELECT 1")
+
+
+@contextmanager
+def statements_traced(database: Database, provider: TracerProvider) -> Iterator[None]:
+    """A client span per statement sent on any connection while the block runs.
+
+    `databases` has no OpenTelemetry instrumentation, so the service wraps the
+    connection's calls itself, as instrumentations wrap a driver's.
+    """
+    tracer = provider.get_tracer(__name__)
+    # OpenTelemetry's name for the database: the URL's scheme without the driver.
+    system = database.database.url.dialect
+    calls = {name: getattr(Connection, name) for name in STATEMENT_CALLS}
+
+    def traced(call: Any) -> Any:
+        @wraps(call)
+        async def send(connection: Connection, query: Any, *args: Any, **kwargs: Any) -> Any:
+            # A Core statement's text has placeholders where its values go.
+            statement = str(query)
+            operation = statement.split(None, 1)[0].upper() if statement else ""
+            attributes = {"db.system": system, "db.statement": statement}
+            with tracer.start_as_current_span(
+                f"{operation} {system}".strip(), kind=SpanKind.CLIENT, attributes=attributes
+            ):
+                return await call(connection, query, *args, **kwargs)
+
+        return send
+
+    for name, call in calls.items():
+        setattr(Connection, name, traced(call))
+    try:
+        yield
+    finally:
+        for name, call in calls.items():
+            setattr(Connection, name, call)
 
 
 @asynccontextmanager

@@ -63,6 +63,8 @@ READ_ONLY_EXECUTION_OPTIONS: dict[str, Any] = {}
 
 # Connections a pool keeps open to the server.
 POOL_SIZE = 10
+# The pool, as metrics name it.
+POOL_NAME = "connections"
 
 
 class ConnectionSettings(BaseSettings):

@@ -43,6 +43,8 @@ Synchronous = Literal["FULL", "NORMAL"]
 # not on a server: more of them at once only crowd the event loop, which the
 # writer needs too for its turn to end.
 POOL_SIZE = 2
+# The pool of read connections, as metrics name it; writers have a line of their own.
+POOL_NAME = "readers"
 
 
 class ConnectionSettings(BaseSettings):
@@ -104,7 +106,7 @@ class WriteQueue(Turns):
     """
 
     def __init__(self, timeout: float) -> None:
-        super().__init__(1, timeout)
+        super().__init__(1, timeout, name="writers")
 
 
 def is_outage(error: BaseException) -> bool:
