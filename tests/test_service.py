@@ -343,16 +343,28 @@ def test_shutdown_lets_requests_in_flight_finish(
     tmp_path: Path,
     record_property: Callable[[str, Any], None],
 ) -> None:
-    """SIGTERM while writes wait on a lock: they all complete, then the service exits."""
+    """SIGTERM while writes wait on a lock: they all complete, then the service exits.
+
+    On a server database the pool holds as many connections as there are writes,
+    so a readiness check sent with them waits for one: it answers only after
+    SIGTERM, and must say the service is stopping.
+    """
     database_url = database_for(project, request, tmp_path)
-    served = project.served(database_url, tmp_path / "serve.log", DATABASE_POOL_TIMEOUT="60")
+    on_server = not database_url.startswith("sqlite")
+    pool_size = {"DATABASE_POOL_SIZE": str(IN_FLIGHT)} if on_server else {}
+    served = project.served(
+        database_url, tmp_path / "serve.log", DATABASE_POOL_TIMEOUT="60", **pool_size
+    )
     with served as service:
-        with ThreadPoolExecutor(IN_FLIGHT) as pool, locked(database_url) as wait_for_waiters:
+        with ThreadPoolExecutor(IN_FLIGHT + 1) as pool, locked(database_url) as wait_for_waiters:
             futures = [
                 pool.submit(service.call, "POST", "/notes", {"text": f"In flight {number}"})
                 for number in range(IN_FLIGHT)
             ]
             wait_for_waiters(IN_FLIGHT)
+            readiness = pool.submit(service.call, "GET", "/health/ready") if on_server else None
+            # Time for the check to reach the service before it stops accepting.
+            time.sleep(0.5)
             os.killpg(service.process.pid, signal.SIGTERM)
             time.sleep(0.5)
             # Still up: the requests it accepted are waiting for the lock, released next.
@@ -361,6 +373,8 @@ def test_shutdown_lets_requests_in_flight_finish(
         # uvicorn re-raises the signal once it has shut down cleanly.
         assert service.process.wait(timeout=60) == -signal.SIGTERM
     assert statuses == [201] * IN_FLIGHT
+    if readiness is not None:
+        assert readiness.result()[:2] == (503, {"detail": "Service stopping"})
     assert count_notes(database_url) == IN_FLIGHT
     log = service.log.read_text()
     # uvicorn waited for the requests, then the app's shutdown closed the database.

@@ -12,6 +12,7 @@ from .api import router
 {% endif %}from .db import open_database
 from .errors import install_error_handlers
 from .settings import Settings, get_settings
+from .shutdown import watch_shutdown
 
 
 def create_app(settings: Settings | None = None) -> FastAPI:
@@ -23,7 +24,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         # On shutdown uvicorn lets requests in flight finish before this exits.
         async with open_database(settings) as database:
             app.state.database = database
-            yield
+            with watch_shutdown() as app.state.shutdown:
+                yield
 
     docs = settings.docs_enabled
     app = FastAPI(
