@@ -35,8 +35,13 @@ def run_migrations_offline() -> None:
 
 
 def run_migrations(connection: Connection) -> None:
-    configure(connection=connection, render_as_batch=connection.dialect.name == "sqlite")
-    with context.begin_transaction():
+    # All migrations in one transaction where the database allows it (SQLite's
+    # DDL is transactional too, though Alembic does not assume so).
+    sqlite = connection.dialect.name == "sqlite"
+    configure(connection=connection, render_as_batch=sqlite, transactional_ddl=sqlite or None)
+    # Processes that start at once (replicas, a rollout) take turns: one
+    # migrates, the others then find nothing left to do (see dialect.py).
+    with context.begin_transaction(), dialect.migration_lock(connection):
         context.run_migrations()
 
 

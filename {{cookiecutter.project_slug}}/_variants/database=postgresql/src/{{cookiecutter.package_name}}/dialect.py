@@ -1,10 +1,13 @@
 """PostgreSQL through asyncpg: what the service does differently on this database."""
 
+from collections.abc import Iterator
+from contextlib import contextmanager
 from typing import Any
 
 import asyncpg
 from pydantic import Field, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
+from sqlalchemy import Connection, text
 
 ASYNC_SCHEME = "postgresql+asyncpg"
 # Hosting platforms hand out URLs without a driver; they mean the same server.
@@ -22,6 +25,10 @@ READ_ONLY_EXECUTION_OPTIONS: dict[str, Any] = {"isolation_level": "AUTOCOMMIT"}
 
 # Connections a pool keeps open to the server.
 POOL_SIZE = 10
+
+# The advisory lock migrations of a database take; any number, the same in
+# every process. Advisory locks belong to one database of the server.
+MIGRATION_LOCK_KEY = 0x6D696772
 
 
 class ConnectionSettings(BaseSettings):
@@ -61,3 +68,16 @@ def is_outage(error: BaseException) -> bool:
 def is_unique_violation(error: BaseException) -> bool:
     """Whether the driver's error is a write that would duplicate a unique value."""
     return getattr(error, "sqlstate", None) == UNIQUE_VIOLATION
+
+
+@contextmanager
+def migration_lock(connection: Connection) -> Iterator[None]:
+    """Make other migrations of this database wait until this one's transaction ends.
+
+    Migrations on PostgreSQL run in one transaction, and the lock is taken in it
+    and released by its end: through PgBouncer in transaction mode that holds,
+    where a session's lock could be taken on one server connection and released
+    on another. A migration that waited then finds nothing left to do.
+    """
+    connection.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": MIGRATION_LOCK_KEY})
+    yield

@@ -8,9 +8,12 @@ order they arrive (`WriteQueue`), and their transactions take it when they begin
 """
 
 import sqlite3
+from collections.abc import Iterator
+from contextlib import contextmanager
 from functools import partial
 from typing import Any, Literal
 
+import sqlalchemy
 from pydantic import Field, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
@@ -105,6 +108,17 @@ class WriteQueue(Turns):
 
     def __init__(self, timeout: float) -> None:
         super().__init__(1, timeout)
+
+
+@contextmanager
+def migration_lock(connection: sqlalchemy.Connection) -> Iterator[None]:
+    """Make other migrations of this file wait until this one commits.
+
+    Migrations run in one transaction, begun here with the write lock, so a
+    migration that waited (up to the busy timeout) finds nothing left to do.
+    """
+    connection.exec_driver_sql(BEGIN_WRITE)
+    yield
 
 
 def is_outage(error: BaseException) -> bool:
