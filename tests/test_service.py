@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import secrets
 import shlex
 import shutil
@@ -129,15 +130,26 @@ def project(
     return Project(baked, env)
 
 
-def database_for(project: Project, request: pytest.FixtureRequest, tmp_path: Path) -> str:
-    """A new database for the project: a SQLite file, or one on the session's server."""
+def database_for(
+    project: Project, request: pytest.FixtureRequest, tmp_path: Path, *, pgbouncer: bool = False
+) -> str:
+    """A new database for the project: a SQLite file, or one on the session's server
+    (on PostgreSQL, reached through the session's PgBouncer if asked)."""
     database = project.bake.answers["database"]
     if database == "sqlite":
         return f"sqlite+aiosqlite:///{tmp_path / 'service.db'}"
     name = f"service_{secrets.token_hex(6)}"
     if database == "mysql":
         return create_mysql_database(request.getfixturevalue("mysql_url"), name)
-    return create_database(request.getfixturevalue("postgres_url"), name)
+    url = create_database(request.getfixturevalue("postgres_url"), name)
+    if pgbouncer:
+        return through(request.getfixturevalue("pgbouncer_url"), url)
+    return url
+
+
+def through(pgbouncer_url: str, database_url: str) -> str:
+    """The URL of a database of the server, through PgBouncer."""
+    return pgbouncer_url.rsplit("/", 1)[0] + "/" + database_url.rsplit("/", 1)[1]
 
 
 def create_database(server_url: str, name: str) -> str:
@@ -179,10 +191,15 @@ def test_schemathesis_finds_no_failures(
     tmp_path: Path,
     record_property: Callable[[str, Any], None],
 ) -> None:
-    """Every operation fuzzed from the OpenAPI schema: no 5xx, every answer as documented."""
-    database_url = database_for(project, request, tmp_path)
+    """Every operation fuzzed from the OpenAPI schema: no 5xx, every answer as documented.
+
+    On PostgreSQL the service runs behind PgBouncer in transaction mode.
+    """
+    on_postgres = project.bake.answers["database"] == "postgresql"
+    database_url = database_for(project, request, tmp_path, pgbouncer=on_postgres)
+    settings = {"DATABASE_PGBOUNCER": "true"} if on_postgres else {}
     report = tmp_path / "schemathesis.json"
-    with project.served(database_url, tmp_path / "serve.log") as service:
+    with project.served(database_url, tmp_path / "serve.log", **settings) as service:
         # With accounts, as a signed-in user; schemathesis also checks that the
         # routes needing a token refuse a request without it.
         headers = [f"--header={name}: {value}" for name, value in service.headers.items()]
@@ -219,6 +236,51 @@ def test_schemathesis_finds_no_failures(
     assert cases["with_failures"] == cases["errored"] == 0
     assert cases["generated"] >= operations * FUZZ_EXAMPLES_PER_OPERATION
     service.assert_secrets_stay_out_of_the_log()
+
+
+# The generated tests run through PgBouncer: the HTTP contract, 200 concurrent creates,
+# racing updates and deletes, a failed second write, and four migrations at once.
+THROUGH_PGBOUNCER = (
+    "tests/test_notes.py tests/test_concurrency.py tests/test_unit_of_work.py"
+    " tests/test_migrations.py"
+)
+PREPARED_STATEMENT_ERROR = re.compile(r'prepared statement "[^"]*" (does not exist|already exists)')
+
+
+@pytest.mark.parametrize(
+    "project",
+    [variant for variant in POSTGRES_VARIANTS if variant["auth"] == "none"],
+    ids=variant_id,
+    indirect=True,
+)
+def test_behind_pgbouncer_in_transaction_mode(
+    project: Project, pgbouncer_url: str, record_property: Callable[[str, Any], None]
+) -> None:
+    """With DATABASE_PGBOUNCER=true the project's own tests pass through PgBouncer, whose
+    server pool is smaller than their clients; without it the same load fails."""
+    env = {**project.env, "TEST_POSTGRES_URL": pgbouncer_url}
+    pytest_command = "python -m pytest -q -p no:cacheprovider"
+    output = run(
+        f"{pytest_command} {THROUGH_PGBOUNCER}",
+        project.bake.path,
+        {**env, "DATABASE_PGBOUNCER": "true"},
+    )
+    passed = re.search(r"(\d+) passed", output)
+    assert passed and "skipped" not in output, output
+    record_property("figure", (project.label, "tests passed through PgBouncer", passed[1]))
+
+    without = subprocess.run(
+        ["bash", "-c", f"{pytest_command} -x tests/test_concurrency.py"],
+        cwd=project.bake.path,
+        env={**env, "DATABASE_PGBOUNCER": "false"},
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert without.returncode != 0
+    shown = PREPARED_STATEMENT_ERROR.search(without.stdout)
+    assert shown, without.stdout[-3000:]
+    record_property("figure", (project.label, "without DATABASE_PGBOUNCER", shown.group(0)))
 
 
 @pytest.fixture

@@ -52,7 +52,7 @@ async def run_migrations_online() -> None:
     engine = create_async_engine(
         settings.database_url,
         poolclass=pool.NullPool,
-        connect_args=dialect.connect_args(settings),
+        connect_args=dialect.engine_connect_args(settings),
     )
     try:
         async with engine.connect() as connection:

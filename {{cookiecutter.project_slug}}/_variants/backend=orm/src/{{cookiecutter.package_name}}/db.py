@@ -41,7 +41,7 @@ def engine(settings: DatabaseSettings, *, pool_size: int, **options: Any) -> Asy
         pool_timeout=settings.database_pool_timeout,
         pool_recycle=settings.database_pool_recycle,
         pool_pre_ping=settings.database_pool_pre_ping,
-        connect_args=dialect.connect_args(settings),
+        connect_args=dialect.engine_connect_args(settings),
         **options,
     )
 

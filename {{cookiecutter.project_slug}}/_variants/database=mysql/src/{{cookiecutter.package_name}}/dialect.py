@@ -94,6 +94,11 @@ def connect_args(settings: ConnectionSettings) -> dict[str, Any]:
     return {"charset": CHARACTER_SET, "connect_timeout": settings.database_pool_timeout}
 
 
+def engine_connect_args(settings: ConnectionSettings) -> dict[str, Any]:
+    """`connect_args` for SQLAlchemy's engine: the driver's own."""
+    return connect_args(settings)
+
+
 def error_number(error: BaseException) -> int | None:
     """The MySQL error number of a driver's error: the first of its arguments."""
     if isinstance(error, MySQLError) and error.args and isinstance(error.args[0], int):

@@ -42,6 +42,8 @@ class ConnectionSettings(BaseSettings):
     database_url: str = Field(repr=False)
     # Seconds to wait for a connection, new or pooled, before answering 503.
     database_pool_timeout: float = Field(default=10.0, gt=0)
+    # DATABASE_URL names PgBouncer in transaction pooling mode (see connect_args).
+    database_pgbouncer: bool = False
 
     @field_validator("database_url")
     @classmethod
@@ -54,7 +56,33 @@ class ConnectionSettings(BaseSettings):
 
 def connect_args(settings: ConnectionSettings) -> dict[str, Any]:
     """Keyword arguments for each new asyncpg connection."""
-    return {"timeout": settings.database_pool_timeout}
+    args: dict[str, Any] = {"timeout": settings.database_pool_timeout}
+    if settings.database_pgbouncer:
+        # PgBouncer in transaction mode runs each transaction, and each statement
+        # outside one, on whichever server connection is free: a statement
+        # prepared on one is missing on the next, and its name may be taken
+        # there. With its cache off, asyncpg parses an unnamed statement again
+        # in the same round trip that runs it, which needs nothing of a session.
+        args["statement_cache_size"] = 0
+    return args
+
+
+def engine_connect_args(settings: ConnectionSettings) -> dict[str, Any]:
+    """`connect_args` for SQLAlchemy's asyncpg dialect, which prepares every statement.
+
+    Behind PgBouncer its statements are unnamed too. The unique names SQLAlchemy's
+    documentation suggests would not collide, but each would stay prepared on a
+    server connection PgBouncer never resets in transaction mode, and would be
+    missing when a statement outside a transaction ran on another one.
+    """
+    args = connect_args(settings)
+    if settings.database_pgbouncer:
+        args["prepared_statement_name_func"] = unnamed
+    return args
+
+
+def unnamed() -> str:
+    return ""
 
 
 def is_outage(error: BaseException) -> bool:

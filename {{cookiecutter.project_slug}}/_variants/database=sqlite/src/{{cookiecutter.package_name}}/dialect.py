@@ -98,6 +98,11 @@ def connect_args(settings: ConnectionSettings) -> dict[str, Any]:
     }
 
 
+def engine_connect_args(settings: ConnectionSettings) -> dict[str, Any]:
+    """`connect_args` for SQLAlchemy's engine: the driver's own."""
+    return connect_args(settings)
+
+
 class WriteQueue(Turns):
     """Units of work that write take the write lock one at a time, in arrival order.
 
