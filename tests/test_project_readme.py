@@ -24,6 +24,8 @@ RUN_SECTIONS = {
     "Pre-commit hooks",
 }
 CONTAINER_SECTION = "Running in production"
+# Checked against the manifests in test_kubernetes.py.
+KUBERNETES_SECTION = "Running on Kubernetes"
 
 
 def env_example_variables(project: Path) -> set[str]:
@@ -49,7 +51,7 @@ def test_every_readme_command_is_run_or_is_a_container_command(baked: Bake) -> N
     readme = (baked.path / "README.md").read_text()
     sections = set(re.findall(r"^## (.*)$", readme, re.M))
     with_commands = {name for name in sections if console_blocks(readme, name)}
-    assert with_commands - {CONTAINER_SECTION} <= RUN_SECTIONS
+    assert with_commands - {CONTAINER_SECTION, KUBERNETES_SECTION} <= RUN_SECTIONS
     docker = readme_commands(baked.path, CONTAINER_SECTION)
     # Docker cannot run here: every line is a compose command, checked against the files.
     assert all(line.startswith("docker compose ") for line in docker), docker
