@@ -34,7 +34,7 @@ PACKAGES = (
     "uv",
 )
 # What a run can measure (--case); a database measures those its module lists.
-CASES = ("endpoints", "write-load")
+CASES = ("endpoints", "write-load", "scale-out")
 
 
 def parse_args(argv: list[str]) -> argparse.Namespace:
@@ -59,7 +59,8 @@ def parse_args(argv: list[str]) -> argparse.Namespace:
         choices=CASES,
         action="append",
         help="only this case (repeatable): endpoints, each endpoint of every target; "
-        "write-load, SQLite's writers and readers at once",
+        "write-load, SQLite's writers and readers at once; scale-out, PostgreSQL's "
+        "two replicas behind PgBouncer",
     )
     parser.add_argument(
         "--smoke", action="store_true", help="2-second runs, 1 repetition, 1-second warm-up"

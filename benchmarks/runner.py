@@ -10,6 +10,7 @@ from pathlib import Path
 
 from .db import DATABASES
 from .endpoints import measure_endpoints
+from .scale_out import measure_scale_out
 from .seeding import seed
 from .targets import prepare
 from .write_load import measure_write_load
@@ -54,4 +55,6 @@ def run_on(answer: str, work: Path, args: Namespace) -> int:
             failures += measure_endpoints(prepared, kind, args)
         if "write-load" in args.case and "write-load" in kind.cases:
             failures += measure_write_load(prepared, args)
+        if "scale-out" in args.case and "scale-out" in kind.cases:
+            measure_scale_out(prepared, args)
     return failures
