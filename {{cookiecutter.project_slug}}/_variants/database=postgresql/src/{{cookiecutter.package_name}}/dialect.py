@@ -82,6 +82,7 @@ def engine_connect_args(settings: ConnectionSettings) -> dict[str, Any]:
 
 
 def unnamed() -> str:
+    """The name SQLAlchemy gives each statement it prepares: none."""
     return ""
 
 
