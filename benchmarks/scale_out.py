@@ -87,6 +87,8 @@ def loaded(
         for endpoint, name in ENDPOINTS.items():
             rates, errors, matched = [], 0, True
             for _ in range(args.repetitions):
+                # Requests the last run left in flight finish before the count.
+                prepared.database.settle()
                 before = prepared.database.rows(target.database)
                 runs = at_once(servers, endpoint, args.duration, args)
                 added = prepared.database.rows(target.database) - before
