@@ -34,7 +34,7 @@ PACKAGES = (
     "uv",
 )
 # What a run can measure (--case); a database measures those its module lists.
-CASES = ("endpoints", "write-load", "observability")
+CASES = ("endpoints", "write-load", "observability", "scale-out")
 
 
 def parse_args(argv: list[str]) -> argparse.Namespace:
@@ -60,7 +60,8 @@ def parse_args(argv: list[str]) -> argparse.Namespace:
         action="append",
         help="only this case (repeatable): endpoints, each endpoint of every target; "
         "write-load, SQLite's writers and readers at once; observability, what logs, "
-        "metrics and traces cost each variant",
+        "metrics and traces cost each variant; scale-out, PostgreSQL's two replicas "
+        "behind PgBouncer",
     )
     parser.add_argument(
         "--smoke", action="store_true", help="2-second runs, 1 repetition, 1-second warm-up"

@@ -11,6 +11,7 @@ from pathlib import Path
 from .db import DATABASES
 from .endpoints import measure_endpoints
 from .observability import measure_observability
+from .scale_out import measure_scale_out
 from .seeding import seed
 from .targets import prepare
 from .write_load import measure_write_load
@@ -57,4 +58,6 @@ def run_on(answer: str, work: Path, args: Namespace) -> int:
             failures += measure_write_load(prepared, args)
         if "observability" in args.case:
             failures += measure_observability(prepared, args)
+        if "scale-out" in args.case and "scale-out" in kind.cases:
+            measure_scale_out(prepared, args)
     return failures

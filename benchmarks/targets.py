@@ -131,10 +131,15 @@ def prepare(
 
 def service_pool_size(baked: Bake) -> int:
     """The connections a generated service keeps by default: its dialect's POOL_SIZE."""
-    source = (baked.path / "src" / baked.package / "dialect.py").read_text()
-    found = re.search(r"^POOL_SIZE = (\d+)$", source, re.MULTILINE)
+    return pool_size_of(baked.path)
+
+
+def pool_size_of(project: Path) -> int:
+    """The POOL_SIZE in a generated project's dialect.py."""
+    (dialect,) = project.glob("src/*/dialect.py")
+    found = re.search(r"^POOL_SIZE = (\d+)$", dialect.read_text(), re.MULTILINE)
     if found is None:
-        raise LookupError(f"{baked.label}: no POOL_SIZE in dialect.py")
+        raise LookupError(f"{project}: no POOL_SIZE in dialect.py")
     return int(found.group(1))
 
 

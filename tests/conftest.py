@@ -12,6 +12,7 @@ import pytest
 
 from harness.baking import VARIANTS, Bake, variant_id
 from harness.mysql import mysql_server
+from harness.pgbouncer import pgbouncer
 from harness.postgres import postgres_server
 from harness.throwaway import NoServer
 
@@ -29,6 +30,17 @@ def postgres_url() -> Iterator[str]:
     """An admin URL of a real PostgreSQL server; a missing server fails under CI."""
     try:
         with postgres_server() as url:
+            yield url
+    except NoServer as missing:
+        without_server(missing)
+
+
+@pytest.fixture(scope="session")
+def pgbouncer_url(postgres_url: str) -> Iterator[str]:
+    """The admin URL of the session's PostgreSQL server through a PgBouncer in transaction
+    mode with fewer server connections than its clients; a missing PgBouncer fails under CI."""
+    try:
+        with pgbouncer(postgres_url) as url:
             yield url
     except NoServer as missing:
         without_server(missing)

@@ -27,6 +27,8 @@ CONTAINER_SECTION = "Running in production"
 # Its commands are make targets, which run the commands of the sections above
 # (tests/test_tooling.py holds the targets to them).
 MAKE_SECTION = "Add a resource"
+# Checked against the manifests in test_kubernetes.py.
+KUBERNETES_SECTION = "Running on Kubernetes"
 
 
 def env_example_variables(project: Path) -> set[str]:
@@ -52,7 +54,7 @@ def test_every_readme_command_is_run_or_is_a_container_command(baked: Bake) -> N
     readme = (baked.path / "README.md").read_text()
     sections = set(re.findall(r"^## (.*)$", readme, re.M))
     with_commands = {name for name in sections if console_blocks(readme, name)}
-    assert with_commands - {CONTAINER_SECTION, MAKE_SECTION} <= RUN_SECTIONS
+    assert with_commands - {CONTAINER_SECTION, MAKE_SECTION, KUBERNETES_SECTION} <= RUN_SECTIONS
     targets = readme_commands(baked.path, MAKE_SECTION)
     assert targets and all(line.startswith("make ") for line in targets), targets
     docker = readme_commands(baked.path, CONTAINER_SECTION)

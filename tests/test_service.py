@@ -144,15 +144,26 @@ def project(
     return Project(baked, env)
 
 
-def database_for(project: Project, request: pytest.FixtureRequest, tmp_path: Path) -> str:
-    """A new database for the project: a SQLite file, or one on the session's server."""
+def database_for(
+    project: Project, request: pytest.FixtureRequest, tmp_path: Path, *, pgbouncer: bool = False
+) -> str:
+    """A new database for the project: a SQLite file, or one on the session's server
+    (on PostgreSQL, reached through the session's PgBouncer if asked)."""
     database = project.bake.answers["database"]
     if database == "sqlite":
         return f"sqlite+aiosqlite:///{tmp_path / 'service.db'}"
     name = f"service_{secrets.token_hex(6)}"
     if database == "mysql":
         return create_mysql_database(request.getfixturevalue("mysql_url"), name)
-    return create_database(request.getfixturevalue("postgres_url"), name)
+    url = create_database(request.getfixturevalue("postgres_url"), name)
+    if pgbouncer:
+        return through(request.getfixturevalue("pgbouncer_url"), url)
+    return url
+
+
+def through(pgbouncer_url: str, database_url: str) -> str:
+    """The URL of a database of the server, through PgBouncer."""
+    return pgbouncer_url.rsplit("/", 1)[0] + "/" + database_url.rsplit("/", 1)[1]
 
 
 def create_database(server_url: str, name: str) -> str:
@@ -194,10 +205,15 @@ def test_schemathesis_finds_no_failures(
     tmp_path: Path,
     record_property: Callable[[str, Any], None],
 ) -> None:
-    """Every operation fuzzed from the OpenAPI schema: no 5xx, every answer as documented."""
-    database_url = database_for(project, request, tmp_path)
+    """Every operation fuzzed from the OpenAPI schema: no 5xx, every answer as documented.
+
+    On PostgreSQL the service runs behind PgBouncer in transaction mode.
+    """
+    on_postgres = project.bake.answers["database"] == "postgresql"
+    database_url = database_for(project, request, tmp_path, pgbouncer=on_postgres)
+    settings = {"DATABASE_PGBOUNCER": "true"} if on_postgres else {}
     report = tmp_path / "schemathesis.json"
-    with project.served(database_url, tmp_path / "serve.log") as service:
+    with project.served(database_url, tmp_path / "serve.log", **settings) as service:
         # With accounts, as a signed-in user; schemathesis also checks that the
         # routes needing a token refuse a request without it.
         headers = [f"--header={name}: {value}" for name, value in service.headers.items()]
@@ -278,6 +294,51 @@ def assert_docs_load_from_the_service(base: str) -> None:
             # Bytes: the favicon is an image.
             with urllib.request.urlopen(base + asset, timeout=60) as response:
                 assert response.status == 200 and response.read(), (page, asset)
+
+
+# The generated tests run through PgBouncer: the HTTP contract, 200 concurrent creates,
+# racing updates and deletes, a failed second write, and four migrations at once.
+THROUGH_PGBOUNCER = (
+    "tests/test_notes.py tests/test_concurrency.py tests/test_unit_of_work.py"
+    " tests/test_migrations.py"
+)
+PREPARED_STATEMENT_ERROR = re.compile(r'prepared statement "[^"]*" (does not exist|already exists)')
+
+
+@pytest.mark.parametrize(
+    "project",
+    [variant for variant in POSTGRES_VARIANTS if variant["auth"] == "none"],
+    ids=variant_id,
+    indirect=True,
+)
+def test_behind_pgbouncer_in_transaction_mode(
+    project: Project, pgbouncer_url: str, record_property: Callable[[str, Any], None]
+) -> None:
+    """With DATABASE_PGBOUNCER=true the project's own tests pass through PgBouncer, whose
+    server pool is smaller than their clients; without it the same load fails."""
+    env = {**project.env, "TEST_POSTGRES_URL": pgbouncer_url}
+    pytest_command = "python -m pytest -q -p no:cacheprovider"
+    output = run(
+        f"{pytest_command} {THROUGH_PGBOUNCER}",
+        project.bake.path,
+        {**env, "DATABASE_PGBOUNCER": "true"},
+    )
+    passed = re.search(r"(\d+) passed", output)
+    assert passed and "skipped" not in output, output
+    record_property("figure", (project.label, "tests passed through PgBouncer", passed[1]))
+
+    without = subprocess.run(
+        ["bash", "-c", f"{pytest_command} -x tests/test_concurrency.py"],
+        cwd=project.bake.path,
+        env={**env, "DATABASE_PGBOUNCER": "false"},
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert without.returncode != 0
+    shown = PREPARED_STATEMENT_ERROR.search(without.stdout)
+    assert shown, without.stdout[-3000:]
+    record_property("figure", (project.label, "without DATABASE_PGBOUNCER", shown.group(0)))
 
 
 @pytest.fixture
@@ -402,16 +463,28 @@ def test_shutdown_lets_requests_in_flight_finish(
     tmp_path: Path,
     record_property: Callable[[str, Any], None],
 ) -> None:
-    """SIGTERM while writes wait on a lock: they all complete, then the service exits."""
+    """SIGTERM while writes wait on a lock: they all complete, then the service exits.
+
+    On a server database the pool holds as many connections as there are writes,
+    so a readiness check sent with them waits for one: it answers only after
+    SIGTERM, and must say the service is stopping.
+    """
     database_url = database_for(project, request, tmp_path)
-    served = project.served(database_url, tmp_path / "serve.log", DATABASE_POOL_TIMEOUT="60")
+    on_server = not database_url.startswith("sqlite")
+    pool_size = {"DATABASE_POOL_SIZE": str(IN_FLIGHT)} if on_server else {}
+    served = project.served(
+        database_url, tmp_path / "serve.log", DATABASE_POOL_TIMEOUT="60", **pool_size
+    )
     with served as service:
-        with ThreadPoolExecutor(IN_FLIGHT) as pool, locked(database_url) as wait_for_waiters:
+        with ThreadPoolExecutor(IN_FLIGHT + 1) as pool, locked(database_url) as wait_for_waiters:
             futures = [
                 pool.submit(service.call, "POST", "/notes", {"text": f"In flight {number}"})
                 for number in range(IN_FLIGHT)
             ]
             wait_for_waiters(IN_FLIGHT)
+            readiness = pool.submit(service.call, "GET", "/health/ready") if on_server else None
+            # Time for the check to reach the service before it stops accepting.
+            time.sleep(0.5)
             os.killpg(service.process.pid, signal.SIGTERM)
             time.sleep(0.5)
             # Still up: the requests it accepted are waiting for the lock, released next.
@@ -420,6 +493,8 @@ def test_shutdown_lets_requests_in_flight_finish(
         # uvicorn re-raises the signal once it has shut down cleanly.
         assert service.process.wait(timeout=60) == -signal.SIGTERM
     assert statuses == [201] * IN_FLIGHT
+    if readiness is not None:
+        assert readiness.result()[:2] == (503, {"detail": "Service stopping"})
     assert count_notes(database_url) == IN_FLIGHT
     log = service.log.read_text()
     # uvicorn waited for the requests, then the app's shutdown closed the database.

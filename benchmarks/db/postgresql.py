@@ -4,6 +4,7 @@ own count of the sessions opened to each."""
 from __future__ import annotations
 
 import asyncio
+import shutil
 import time
 import uuid
 from collections.abc import Coroutine, Iterator, Sequence
@@ -43,11 +44,14 @@ class Postgresql:
         p99_near_the_floor,
         no_new_connections,
     )
-    cases: ClassVar[tuple[str, ...]] = ("endpoints", "observability")
+    cases: ClassVar[tuple[str, ...]] = ("endpoints", "observability", "scale-out")
 
     @staticmethod
     def missing() -> list[str]:
-        return [] if find_bin_dir() else ["the PostgreSQL server programs"]
+        needed = [] if find_bin_dir() else ["the PostgreSQL server programs"]
+        if not (shutil.which("pgbouncer") or shutil.which("/usr/sbin/pgbouncer")):
+            needed.append("pgbouncer")
+        return needed
 
     @classmethod
     @contextmanager
@@ -69,6 +73,7 @@ class Postgresql:
         import asyncpg
 
         self._connect = asyncpg.connect
+        self.admin_url = admin_url
         self._server = admin_url.rsplit("/", 1)[0]
         self._loop = asyncio.new_event_loop()
         self._admin = self._run(self._connect(admin_url))

@@ -35,8 +35,13 @@ def run_migrations_offline() -> None:
 
 
 def run_migrations(connection: Connection) -> None:
-    configure(connection=connection, render_as_batch=connection.dialect.name == "sqlite")
-    with context.begin_transaction():
+    # All migrations in one transaction where the database allows it (SQLite's
+    # DDL is transactional too, though Alembic does not assume so).
+    sqlite = connection.dialect.name == "sqlite"
+    configure(connection=connection, render_as_batch=sqlite, transactional_ddl=sqlite or None)
+    # Processes that start at once (replicas, a rollout) take turns: one
+    # migrates, the others then find nothing left to do (see dialect.py).
+    with context.begin_transaction(), dialect.migration_lock(connection):
         context.run_migrations()
 
 
@@ -47,7 +52,7 @@ async def run_migrations_online() -> None:
     engine = create_async_engine(
         settings.database_url,
         poolclass=pool.NullPool,
-        connect_args=dialect.connect_args(settings),
+        connect_args=dialect.engine_connect_args(settings),
     )
     try:
         async with engine.connect() as connection:

@@ -1,4 +1,4 @@
-"""HTTP routes: a health check and the notes resource, and the answers every resource shares."""
+"""HTTP routes: health probes, the notes resource, and the answers every resource shares."""
 
 from typing import Any
 
@@ -56,10 +56,33 @@ router = APIRouter(responses=UNAVAILABLE)
 notes_router = APIRouter(prefix="/notes", tags=["notes"]{% if cookiecutter.auth == "fastapi-users" %}, responses=UNAUTHORIZED{% endif %})
 
 
+@router.get("/health/live", tags=["health"])
+async def live() -> Health:
+    """Answers 200 while the process serves HTTP.
+
+    It never touches the database: a database outage must not make an
+    orchestrator restart every replica.
+    """
+    return Health(status="ok")
+
+
+@router.get("/health/ready", tags=["health"])
 @router.get("/health", tags=["health"])
-async def health(database: DatabaseDep) -> Health:
-    """Answers 200 only when the database answers a query."""
+async def ready(database: DatabaseDep, request: Request) -> Health:
+    """Answers 200 only when the database answers a query and the service is not stopping.
+
+    From SIGTERM on it answers 503, so that a load balancer stops sending
+    requests while those in flight finish.
+    """
     await database.ping()
+    # Checked after the query: a check that waited for a connection while the
+    # service began to stop is told so.
+    if request.app.state.shutdown.begun:
+        raise HTTPException(
+            status.HTTP_503_SERVICE_UNAVAILABLE,
+            detail="Service stopping",
+            headers={"Retry-After": "1"},
+        )
     return Health(status="ok")
 
 

@@ -16,6 +16,7 @@ from .api import router
 from .errors import install_error_handlers
 from .observability import REQUEST_ID_HEADER, install_observability
 from .settings import Settings, get_settings
+from .shutdown import watch_shutdown
 
 
 def create_app(
@@ -35,7 +36,7 @@ def create_app(
             async with open_database(settings) as database:
                 app.state.database = database
                 traced = tracer_provider and statements_traced(database, tracer_provider)
-                with traced or nullcontext():
+                with traced or nullcontext(), watch_shutdown() as app.state.shutdown:
                     yield
         finally:
             metrics.forget_this_process()

@@ -3,11 +3,13 @@ import os
 import socket
 from collections.abc import Iterator
 from contextlib import contextmanager
+from typing import Any
 
 import pytest
 from sqlalchemy import make_url, text
 from sqlalchemy.ext.asyncio import AsyncEngine, create_async_engine
 
+from {{ cookiecutter.package_name }} import dialect
 from {{ cookiecutter.package_name }}.settings import Settings
 
 SERVER_URL_VARIABLE = "TEST_POSTGRES_URL"
@@ -27,7 +29,7 @@ def server_url() -> str:
 
 
 async def execute(url: str, statement: str) -> None:
-    engine = create_async_engine(url, isolation_level="AUTOCOMMIT")
+    engine = create_test_engine(url, isolation_level="AUTOCOMMIT")
     try:
         async with engine.connect() as connection:
             await connection.execute(text(statement))
@@ -50,8 +52,12 @@ def provision_database(name: str) -> Iterator[str]:
         asyncio.run(execute(server, f'DROP DATABASE IF EXISTS "{database}" WITH (FORCE)'))
 
 
-def create_test_engine(database_url: str) -> AsyncEngine:
-    return create_async_engine(database_url)
+def create_test_engine(database_url: str, **options: Any) -> AsyncEngine:
+    """An engine whose connections are set up as the app's are (behind PgBouncer too)."""
+    settings = Settings(database_url=database_url)
+    return create_async_engine(
+        database_url, connect_args=dialect.engine_connect_args(settings), **options
+    )
 
 
 @contextmanager

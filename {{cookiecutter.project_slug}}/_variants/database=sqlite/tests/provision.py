@@ -26,7 +26,7 @@ def create_test_engine(database_url: str) -> AsyncEngine:
     engine emits BEGIN itself, as SQLAlchemy's SQLite documentation shows.
     """
     settings = Settings(database_url=database_url)
-    engine = create_async_engine(database_url, connect_args=dialect.connect_args(settings))
+    engine = create_async_engine(database_url, connect_args=dialect.engine_connect_args(settings))
 
     @event.listens_for(engine.sync_engine, "begin")
     def begin(connection: Connection) -> None:

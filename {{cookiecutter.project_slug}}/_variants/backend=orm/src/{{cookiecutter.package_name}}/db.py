@@ -43,10 +43,9 @@ def engine(settings: DatabaseSettings, *, pool_size: int, **options: Any) -> Asy
         pool_timeout=settings.database_pool_timeout,
         pool_recycle=settings.database_pool_recycle,
         pool_pre_ping=settings.database_pool_pre_ping,
-        # A failed statement's error, logged with a 500's traceback, leaves out the values.
-        hide_parameters=True,
-        connect_args=dialect.connect_args(settings),
-        # A failed statement's error shows its SQL, never the values bound to it.
+        connect_args=dialect.engine_connect_args(settings),
+        # A failed statement's error shows its SQL, never the values bound to it, so
+        # a 500's logged traceback leaves them out.
         hide_parameters=True,
         **options,
     )

@@ -1,10 +1,13 @@
 """MySQL and MariaDB through asyncmy: what the service does differently on this database."""
 
+from collections.abc import Iterator
+from contextlib import contextmanager
 from typing import Any
 
 from asyncmy.errors import InterfaceError, MySQLError
 from pydantic import Field, field_validator
 from pydantic_settings import BaseSettings
+from sqlalchemy import Connection, text
 
 ASYNC_SCHEME = "mysql+asyncmy"
 # Hosting platforms hand out URLs without a driver; they mean the same server.
@@ -66,6 +69,12 @@ POOL_SIZE = 10
 # The pool, as metrics name it.
 POOL_NAME = "connections"
 
+# The lock migrations of a database take. GET_LOCK's names are the server's,
+# so it names the database (hashed: a name may be at most 64 characters).
+MIGRATION_LOCK_NAME = "CONCAT('alembic ', MD5(DATABASE()))"
+# Seconds a migration waits for another of the same database to finish.
+MIGRATION_LOCK_TIMEOUT = 3600
+
 
 class ConnectionSettings(BaseSettings):
     """Where the server is, and how long to wait for it."""
@@ -88,6 +97,11 @@ class ConnectionSettings(BaseSettings):
 def connect_args(settings: ConnectionSettings) -> dict[str, Any]:
     """Keyword arguments for each new asyncmy connection."""
     return {"charset": CHARACTER_SET, "connect_timeout": settings.database_pool_timeout}
+
+
+def engine_connect_args(settings: ConnectionSettings) -> dict[str, Any]:
+    """`connect_args` for SQLAlchemy's engine: the driver's own."""
+    return connect_args(settings)
 
 
 def error_number(error: BaseException) -> int | None:
@@ -118,3 +132,23 @@ def error_code(error: BaseException) -> str | None:
     """The error's MySQL number, such as 1048 for a NOT NULL violation."""
     number = error_number(error)
     return None if number is None else str(number)
+
+
+@contextmanager
+def migration_lock(connection: Connection) -> Iterator[None]:
+    """Make other migrations of this database wait until this one is done.
+
+    MySQL commits each DDL statement on its own, so the lock is the session's
+    (`GET_LOCK`), held across every migration's transaction. A migration that
+    waited then finds nothing left to do.
+    """
+    taken = connection.execute(
+        text(f"SELECT GET_LOCK({MIGRATION_LOCK_NAME}, :timeout)"),
+        {"timeout": MIGRATION_LOCK_TIMEOUT},
+    ).scalar()
+    if taken != 1:
+        raise RuntimeError(f"another migration held the lock for {MIGRATION_LOCK_TIMEOUT} s")
+    try:
+        yield
+    finally:
+        connection.execute(text(f"SELECT RELEASE_LOCK({MIGRATION_LOCK_NAME})"))

@@ -8,9 +8,12 @@ order they arrive (`WriteQueue`), and their transactions take it when they begin
 """
 
 import sqlite3
+from collections.abc import Iterator
+from contextlib import contextmanager
 from functools import partial
 from typing import Any, Literal
 
+import sqlalchemy
 from pydantic import Field, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
@@ -97,6 +100,11 @@ def connect_args(settings: ConnectionSettings) -> dict[str, Any]:
     }
 
 
+def engine_connect_args(settings: ConnectionSettings) -> dict[str, Any]:
+    """`connect_args` for SQLAlchemy's engine: the driver's own."""
+    return connect_args(settings)
+
+
 class WriteQueue(Turns):
     """Units of work that write take the write lock one at a time, in arrival order.
 
@@ -107,6 +115,17 @@ class WriteQueue(Turns):
 
     def __init__(self, timeout: float) -> None:
         super().__init__(1, timeout, name="writers")
+
+
+@contextmanager
+def migration_lock(connection: sqlalchemy.Connection) -> Iterator[None]:
+    """Make other migrations of this file wait until this one commits.
+
+    Migrations run in one transaction, begun here with the write lock, so a
+    migration that waited (up to the busy timeout) finds nothing left to do.
+    """
+    connection.exec_driver_sql(BEGIN_WRITE)
+    yield
 
 
 def is_outage(error: BaseException) -> bool:
