@@ -44,7 +44,7 @@ def test_dockerfile_health_check_and_command(baked: Bake) -> None:
     probe = json.loads(command)
     # Slim images have no curl: the probe is Python's urllib, and fails on a non-2xx answer.
     assert probe[:2] == ["python", "-c"]
-    assert f"urlopen('http://127.0.0.1:{exposed}/health'" in probe[2]
+    assert f"urlopen('http://127.0.0.1:{exposed}/health/live'" in probe[2]
     assert "--timeout=" in options
 
     (cmd,) = instructions(final, "CMD")
