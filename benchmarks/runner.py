@@ -10,6 +10,7 @@ from pathlib import Path
 
 from .db import DATABASES
 from .endpoints import measure_endpoints
+from .logins import measure_logins
 from .seeding import seed
 from .targets import prepare
 from .write_load import measure_write_load
@@ -54,4 +55,6 @@ def run_on(answer: str, work: Path, args: Namespace) -> int:
             failures += measure_endpoints(prepared, kind, args)
         if "write-load" in args.case and "write-load" in kind.cases:
             failures += measure_write_load(prepared, args)
+        if "logins" in args.case:
+            failures += measure_logins(prepared, args)
     return failures

@@ -43,7 +43,7 @@ class Postgresql:
         p99_near_the_floor,
         no_new_connections,
     )
-    cases: ClassVar[tuple[str, ...]] = ("endpoints",)
+    cases: ClassVar[tuple[str, ...]] = ("endpoints", "logins")
 
     @staticmethod
     def missing() -> list[str]:

@@ -23,7 +23,7 @@ class Sqlite:
         half_as_fast_as_without_accounts,
         p99_near_the_floor,
     )
-    cases: ClassVar[tuple[str, ...]] = ("endpoints", "write-load")
+    cases: ClassVar[tuple[str, ...]] = ("endpoints", "write-load", "logins")
 
     @staticmethod
     def missing() -> list[str]:
