@@ -26,7 +26,9 @@ BURST = 80
 
 @dataclass(frozen=True)
 class Burst:
+    # Wrong logins answered as such (400) per second, and those answered otherwise.
     logins_per_second: float
+    logins_not_400: int
     post_p50: float
     post_p99: float
     post_max: float
@@ -42,13 +44,14 @@ def percentile(values: list[float], share: float) -> float:
 def burst(server: Server, seconds: float) -> Burst:
     """Wrong logins from BURST clients for `seconds`, and signed-in writes meanwhile."""
     stop = threading.Event()
-    logins = [0] * BURST
+    # Each client's answers, by status.
+    logins: list[list[int]] = [[] for _ in range(BURST)]
 
     def attack(client: int) -> None:
         while not stop.is_set():
             form = {"username": f"{uuid.uuid4().hex}@example.com", "password": "wrong guess"}
-            request("POST", f"{server.url}/auth/jwt/login", form=form)
-            logins[client] += 1
+            status, _, _ = request("POST", f"{server.url}/auth/jwt/login", form=form)
+            logins[client].append(status)
 
     latencies: list[float] = []
     statuses: list[int] = []
@@ -67,8 +70,10 @@ def burst(server: Server, seconds: float) -> Burst:
             statuses.append(status)
         stop.set()
         elapsed = time.perf_counter() - started
+    answers = [status for client in logins for status in client]
     return Burst(
-        logins_per_second=sum(logins) / elapsed,
+        logins_per_second=answers.count(400) / elapsed,
+        logins_not_400=sum(status != 400 for status in answers),
         post_p50=percentile(latencies, 0.5),
         post_p99=percentile(latencies, 0.99),
         post_max=max(latencies),
@@ -97,8 +102,8 @@ def measure_logins(prepared: Prepared, args: Namespace) -> int:
         f"one signed-in client POSTing notes meanwhile, medians of {args.repetitions} runs"
     )
     print(
-        f"{'target':<32}{'logins/s':>10}{'POST p50':>10}{'POST p99':>10}{'POST max':>10}"
-        f"{'POSTs':>8}{'not 201':>9}"
+        f"{'target':<32}{'logins/s':>10}{'not 400':>9}{'POST p50':>10}{'POST p99':>10}"
+        f"{'POST max':>10}{'POSTs':>8}{'not 201':>9}"
     )
     for name, bursts in runs.items():
 
@@ -106,7 +111,7 @@ def measure_logins(prepared: Prepared, args: Namespace) -> int:
             return statistics.median(getattr(run, field) for run in bursts)
 
         print(
-            f"{name:<32}{median('logins_per_second'):>10.1f}"
+            f"{name:<32}{median('logins_per_second'):>10.1f}{median('logins_not_400'):>9.0f}"
             f"{median('post_p50') * 1000:>8.0f}ms{median('post_p99') * 1000:>8.0f}ms"
             f"{median('post_max') * 1000:>8.0f}ms{median('posts'):>8.0f}"
             f"{median('posts_not_201'):>9.0f}",

@@ -3,9 +3,9 @@
 Everything the service does about authentication is in this package: here, in
 users.py, which stores users for FastAPI Users, in attempts.py, which limits
 attempts to log in, and in superuser.py, the command that creates the first
-superuser. To move to another library, replace the
-package, keeping `CurrentUser` (how routes ask for the signed-in user),
-`router`, `AuthSettings` and `UNAUTHORIZED`.
+superuser. To move to another library, replace the package, keeping
+`CurrentUser` (how routes ask for the signed-in user), `router`, `AuthSettings`
+and `UNAUTHORIZED`.
 FastAPI Users is in maintenance mode upstream: it gets security and dependency
 fixes, no new features.
 
@@ -151,20 +151,21 @@ class UserUpdate(user_schemas.BaseUserUpdate):
 
 TokenPurpose = Literal["reset-password", "verify"]
 
+# bcrypt reads at most this much of a password.
+BCRYPT_MAX_BYTES = 72
+
 
 class OlderBcryptHasher(BcryptHasher):
     """Checks passwords against bcrypt hashes made by older services.
 
-    bcrypt reads at most 72 bytes of a password, and bcrypt 5 raises an error
-    on a longer one rather than cut it: such a password is a wrong one here.
+    bcrypt 5 raises an error on a password longer than bcrypt reads, where older
+    releases cut it short: such a password is a wrong one here, a failed login.
     """
 
     def verify(self, password: str | bytes, hash: str | bytes) -> bool:
         encoded = password.encode() if isinstance(password, str) else password
         return len(encoded) <= BCRYPT_MAX_BYTES and super().verify(encoded, hash)
 
-
-BCRYPT_MAX_BYTES = 72
 
 # How passwords are hashed: FastAPI Users' defaults, argon2 with its parameters,
 # and bcrypt for hashes made by older services, rehashed with argon2 at login.
@@ -423,9 +424,11 @@ def install_auth(app: FastAPI, settings: AuthSettings) -> None:
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[Any]:
-        async with serve(app) as state:
-            yield state
-        attempts.close()
+        try:
+            async with serve(app) as state:
+                yield state
+        finally:
+            attempts.close()
 
     # Around the app's own lifespan, so that the count's connections close last.
     app.router.lifespan_context = lifespan
