@@ -500,17 +500,18 @@ async def test_attempts_past_a_limit_are_429_and_allowed_again_later(
 ) -> None:
     per_address = Settings(
         database_url=database_url,
-        auth_rate_limit_per_address="2 per 2 seconds",
+        auth_rate_limit_per_address="2 per 3 seconds",
         auth_rate_limit_per_client="100/minute",
     )
     async with serve(create_app(per_address)) as client:
         email = new_email()
-        answers = [await attempt_login(client, email) for _ in range(3)]
+        # At once: each is counted as it arrives, before its password is checked.
+        answers = sorted(await asyncio.gather(*(attempt_login(client, email) for _ in range(3))))
         assert answers[:2] == [(400, None), (400, None)]
         status, retry_after = answers[2]
-        assert status == 429 and retry_after in ("1", "2"), answers
+        assert status == 429 and retry_after in ("1", "2", "3"), answers
         # Counted per address, however cased, and per route.
-        assert await attempt_login(client, email.upper()) == (429, retry_after)
+        assert (await attempt_login(client, email.upper()))[0] == 429
         assert await attempt_login(client, new_email()) == (400, None)
         forgot = await client.post("/auth/forgot-password", json={"email": email})
         assert forgot.status_code == 202
