@@ -390,10 +390,7 @@ def hashing(monkeypatch: pytest.MonkeyPatch) -> Iterator[HeldHashing]:
 async def test_a_signed_in_write_does_not_wait_for_logins_being_hashed(
     fresh_database_url: str, hashing: HeldHashing
 ) -> None:
-    settings = Settings(
-        database_url=fresh_database_url, auth_rate_limit_enabled=False, database_pool_timeout=2
-    )
-    app = create_app(settings)
+    app = create_app(Settings(database_url=fresh_database_url, auth_rate_limit_enabled=False))
     async with serve(app) as client:
         email = (await client.get("/users/me")).json()["email"]
         hashing.hold()
