@@ -8,8 +8,10 @@ database per target, seeds 1,000 notes, serves every target with the generated
 Dockerfile's uvicorn command, loads them in turn with wrk and prints two tables: access
 log off (the one the targets are judged on) and as shipped, each with the auth variants
 beside the variants without accounts. On SQLite it then loads the floor, the framework
-app and the variants with writers and readers at once (the write-load case). Everything
-it started is stopped, and its temporary files are deleted, when it ends.
+app and the variants with writers and readers at once (the write-load case). On every
+database each auth variant then takes a burst of wrong logins while its account writes
+notes (the logins case). Everything it started is stopped, and its temporary files are
+deleted, when it ends.
 """
 
 from __future__ import annotations
@@ -34,7 +36,7 @@ PACKAGES = (
     "uv",
 )
 # What a run can measure (--case); a database measures those its module lists.
-CASES = ("endpoints", "write-load", "observability", "scale-out")
+CASES = ("endpoints", "write-load", "logins", "observability", "scale-out")
 
 
 def parse_args(argv: list[str]) -> argparse.Namespace:
@@ -59,9 +61,9 @@ def parse_args(argv: list[str]) -> argparse.Namespace:
         choices=CASES,
         action="append",
         help="only this case (repeatable): endpoints, each endpoint of every target; "
-        "write-load, SQLite's writers and readers at once; observability, what logs, "
-        "metrics and traces cost each variant; scale-out, PostgreSQL's two replicas "
-        "behind PgBouncer",
+        "write-load, SQLite's writers and readers at once; logins, signed-in writes "
+        "during a burst of wrong logins; observability, what logs, metrics and traces "
+        "cost each variant; scale-out, PostgreSQL's two replicas behind PgBouncer",
     )
     parser.add_argument(
         "--smoke", action="store_true", help="2-second runs, 1 repetition, 1-second warm-up"

@@ -10,6 +10,7 @@ from pathlib import Path
 
 from .db import DATABASES
 from .endpoints import measure_endpoints
+from .logins import measure_logins
 from .observability import measure_observability
 from .scale_out import measure_scale_out
 from .seeding import seed
@@ -56,6 +57,8 @@ def run_on(answer: str, work: Path, args: Namespace) -> int:
             failures += measure_endpoints(prepared, kind, args)
         if "write-load" in args.case and "write-load" in kind.cases:
             failures += measure_write_load(prepared, args)
+        if "logins" in args.case:
+            failures += measure_logins(prepared, args)
         if "observability" in args.case:
             failures += measure_observability(prepared, args)
         if "scale-out" in args.case and "scale-out" in kind.cases:

@@ -62,6 +62,7 @@ OWNED_FILES: dict[str, list[str]] = {
     "auth=fastapi-users": [
         "migrations/versions/0001_create_users_and_notes.py",
         "src/{package}/auth/__init__.py",
+        "src/{package}/auth/attempts.py",
         "src/{package}/auth/superuser.py",
         "tests/accounts.py",
         "tests/test_auth.py",

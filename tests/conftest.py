@@ -14,6 +14,7 @@ from harness.baking import VARIANTS, Bake, variant_id
 from harness.mysql import mysql_server
 from harness.pgbouncer import pgbouncer
 from harness.postgres import postgres_server
+from harness.redis import redis_server
 from harness.throwaway import NoServer
 
 from .baking import bake
@@ -51,6 +52,16 @@ def mysql_url() -> Iterator[str]:
     """An admin URL of a real MySQL-family server; a missing server fails under CI."""
     try:
         with mysql_server() as url:
+            yield url
+    except NoServer as missing:
+        without_server(missing)
+
+
+@pytest.fixture(scope="session")
+def redis_url() -> Iterator[str]:
+    """The URL of a real Redis server; a missing server fails under CI."""
+    try:
+        with redis_server() as url:
             yield url
     except NoServer as missing:
         without_server(missing)

@@ -191,7 +191,14 @@ def test_a_500_or_a_lost_row_with_two_workers_fails() -> None:
 
 def test_the_write_load_case_runs_on_sqlite_alone() -> None:
     assert parse_args(["--case", "write-load"]).database == ["sqlite"]
-    assert parse_args([]).case == ["endpoints", "write-load", "observability", "scale-out"]
+    assert parse_args([]).case == [
+        "endpoints",
+        "write-load",
+        "logins",
+        "observability",
+        "scale-out",
+    ]
+    assert parse_args(["--case", "logins"]).database == ["postgresql", "mysql", "sqlite"]
     assert parse_args(["--case", "observability"]).database == list(DATABASES)
     with pytest.raises(SystemExit):
         parse_args(["--case", "write-load", "--database", "postgresql"])

@@ -18,6 +18,7 @@ RUN_SECTIONS = {
     "Sign tokens",
     "Migrate",
     "Create the first superuser",
+    "Use the accounts",
     "Run",
     "Back up the database",
     "Test",

@@ -27,7 +27,7 @@ from .baking import AWKWARD_DESCRIPTION, bake, readme_commands
 from .tooling import check_make_lint, check_pre_commit_hooks
 
 # Variables a generated README may export; the tests supply their own values.
-SUPPLIED_VARIABLES = {"TEST_POSTGRES_URL", "TEST_MYSQL_URL", "DATABASE_URL"}
+SUPPLIED_VARIABLES = {"TEST_POSTGRES_URL", "TEST_MYSQL_URL", "TEST_REDIS_URL", "DATABASE_URL"}
 # The first superuser's, as a script would give it to the README's command.
 SUPERUSER = ("admin@example.com", "a superuser's passphrase")
 
@@ -63,6 +63,9 @@ def test_variant_installs_and_passes_its_own_checks(
         extra["TEST_POSTGRES_URL"] = request.getfixturevalue("postgres_url")
     elif database == "mysql":
         extra["TEST_MYSQL_URL"] = request.getfixturevalue("mysql_url")
+    if baked.answers["auth"] == "fastapi-users":
+        # Login attempts counted in Redis, as replicas share them.
+        extra["TEST_REDIS_URL"] = request.getfixturevalue("redis_url")
     venv = project / ".venv"
     env = project_environment(venv, extra)
 
@@ -167,6 +170,10 @@ def migrate_and_serve(baked: Bake, env: dict[str, str], tmp_path: Path) -> None:
         assert status == 200
         if auth:
             assert_superuser_signs_in(base)
+            # The README's walk through the accounts, as typed against the default port.
+            walk = " && ".join(readme_commands(project, "Use the accounts"))
+            output = run(walk.replace("http://127.0.0.1:8000", base), project, env)
+            assert '"text":"My first note"' in output, output
         if baked.answers["database"] == "sqlite":
             back_up(project, env)
 

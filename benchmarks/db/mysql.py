@@ -43,7 +43,7 @@ class Mysql:
         p99_near_the_floor,
         no_new_connections,
     )
-    cases: ClassVar[tuple[str, ...]] = ("endpoints", "observability")
+    cases: ClassVar[tuple[str, ...]] = ("endpoints", "logins", "observability")
 
     @staticmethod
     def missing() -> list[str]:

@@ -44,7 +44,7 @@ class Postgresql:
         p99_near_the_floor,
         no_new_connections,
     )
-    cases: ClassVar[tuple[str, ...]] = ("endpoints", "observability", "scale-out")
+    cases: ClassVar[tuple[str, ...]] = ("endpoints", "logins", "observability", "scale-out")
 
     @staticmethod
     def missing() -> list[str]:

@@ -23,7 +23,7 @@ class Sqlite:
         half_as_fast_as_without_accounts,
         p99_near_the_floor,
     )
-    cases: ClassVar[tuple[str, ...]] = ("endpoints", "write-load", "observability")
+    cases: ClassVar[tuple[str, ...]] = ("endpoints", "write-load", "logins", "observability")
 
     @staticmethod
     def missing() -> list[str]:

@@ -7,14 +7,28 @@ from types import SimpleNamespace
 from typing import Any
 
 from fastapi import FastAPI
+from fastapi_users.password import PasswordHelper
 from httpx import AsyncClient
+from pwdlib import PasswordHash
+from pwdlib.hashers.argon2 import Argon2Hasher
 
-from {{ cookiecutter.package_name }}.auth import jwt_strategy
+from {{ cookiecutter.package_name }} import auth
+from {{ cookiecutter.package_name }}.auth import OlderBcryptHasher, jwt_strategy
 
 PASSWORD = "correct horse battery staple"
 
 # The tests sign tokens with a key of their own, unless the environment has one.
 os.environ.setdefault("AUTH_SECRET", secrets.token_hex(32))
+
+# Hashing is slow on purpose, and tests need not pay for it: they hash with the
+# service's algorithms at their cheapest parameters. test_auth checks that the
+# service's own helper keeps FastAPI Users' defaults.
+SERVICE_PASSWORD_HELPER = auth.password_helper
+auth.password_helper = PasswordHelper(
+    PasswordHash(
+        (Argon2Hasher(time_cost=1, memory_cost=8, parallelism=1), OlderBcryptHasher(rounds=4))
+    )
+)
 
 
 def new_email() -> str:

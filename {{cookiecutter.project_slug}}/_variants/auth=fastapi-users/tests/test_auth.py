@@ -2,13 +2,16 @@
 
 import asyncio
 import logging
+import os
 import subprocess
 import sys
 import threading
 import uuid
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
+import bcrypt
 import pytest
 from fastapi import FastAPI
 from fastapi_users.jwt import generate_jwt
@@ -21,7 +24,15 @@ from {{ cookiecutter.package_name }}.auth.users import UserDatabase
 from {{ cookiecutter.package_name }}.main import create_app
 from {{ cookiecutter.package_name }}.settings import Settings, get_settings
 
-from .accounts import PASSWORD, bearer, log_in, new_email, register, signed_token
+from .accounts import (
+    PASSWORD,
+    SERVICE_PASSWORD_HELPER,
+    bearer,
+    log_in,
+    new_email,
+    register,
+    signed_token,
+)
 from .isolation import execute
 from .support import serve
 
@@ -68,7 +79,8 @@ async def test_one_address_however_cased_is_one_account(anonymous: AsyncClient) 
 async def test_concurrent_registrations_of_one_address_make_one_account(
     fresh_database_url: str,
 ) -> None:
-    app = create_app(Settings(database_url=fresh_database_url))
+    # Ten attempts on one address at once would pass its limit.
+    app = create_app(Settings(database_url=fresh_database_url, auth_rate_limit_enabled=False))
     async with serve(app) as client:
         del client.headers["Authorization"]
         body = {"email": "same@example.org", "password": PASSWORD}
@@ -186,11 +198,10 @@ async def test_tokens_that_are_refused(app: FastAPI, anonymous: AsyncClient) -> 
 async def superuser_token(app: FastAPI, client: AsyncClient) -> str:
     """The token of a new superuser, made as the create-superuser command makes one."""
     email = new_email()
-    async with app.state.database.unit_of_work(writes=True) as unit_of_work:
-        manager = UserManager(UserDatabase(unit_of_work), app.state.settings)
-        await manager.create(
-            UserCreate(email=email, password=PASSWORD, is_superuser=True, is_verified=True)
-        )
+    manager = UserManager(UserDatabase(app.state.database), app.state.settings)
+    await manager.create(
+        UserCreate(email=email, password=PASSWORD, is_superuser=True, is_verified=True)
+    )
     return await log_in(client, email)
 
 
@@ -309,7 +320,11 @@ def start(environment: dict[str, str]) -> subprocess.CompletedProcess[str]:
     )
 
 
-@pytest.mark.parametrize("secret", [None, "too short"], ids=["missing", "short"])
+@pytest.mark.parametrize(
+    "secret",
+    [None, "too short", "a" * 64, " " * 64, "ab" * 32],
+    ids=["missing", "short", "one-character", "whitespace", "two-characters"],
+)
 def test_the_service_refuses_to_start_without_a_long_secret(
     secret: str | None, database_url: str
 ) -> None:
@@ -343,3 +358,228 @@ def test_create_superuser_command(
     monkeypatch.setenv(superuser.PASSWORD_VARIABLE, PASSWORD)
     assert superuser.main(["not an address"]) == 1
     assert capsys.readouterr().err.startswith("error: email: ")
+
+
+class HeldHashing:
+    """Password hashes and checks that wait in their threads until released."""
+
+    def __init__(self, monkeypatch: pytest.MonkeyPatch) -> None:
+        self.monkeypatch = monkeypatch
+        self.started, self.released = threading.Event(), threading.Event()
+        self.threads: list[str] = []
+
+    def hold(self) -> None:
+        for name in ("hash", "verify_and_update"):
+            self.monkeypatch.setattr(PasswordHelper, name, self.held(getattr(PasswordHelper, name)))
+
+    def held(self, work: Callable[..., Any]) -> Callable[..., Any]:
+        def run(helper: PasswordHelper, *args: str) -> Any:
+            self.threads.append(threading.current_thread().name)
+            self.started.set()
+            self.released.wait(timeout=30)
+            return work(helper, *args)
+
+        return run
+
+    async def wait_started(self) -> None:
+        assert await asyncio.to_thread(self.started.wait, 10), "no password was hashed"
+
+
+@pytest.fixture
+def hashing(monkeypatch: pytest.MonkeyPatch) -> Iterator[HeldHashing]:
+    held = HeldHashing(monkeypatch)
+    yield held
+    held.released.set()
+
+
+async def test_a_signed_in_write_does_not_wait_for_logins_being_hashed(
+    fresh_database_url: str, hashing: HeldHashing
+) -> None:
+    app = create_app(Settings(database_url=fresh_database_url, auth_rate_limit_enabled=False))
+    async with serve(app) as client:
+        email = (await client.get("/users/me")).json()["email"]
+        hashing.hold()
+        form = {"username": email, "password": "a wrong password"}
+        logins = [asyncio.create_task(client.post("/auth/jwt/login", data=form)) for _ in range(32)]
+        await hashing.wait_started()
+        # Every login is hashing, or waiting for a thread to hash in, and holds
+        # no connection and no write lock: the write goes ahead of them all.
+        note = await client.post("/notes", json={"text": "Written while logins hash"})
+        logins_pending = sum(not login.done() for login in logins)
+        hashing.released.set()
+        answers = await asyncio.gather(*logins)
+    assert note.status_code == 201, note.text
+    assert logins_pending == len(logins)
+    assert {answer.status_code for answer in answers} == {400}
+
+
+@pytest.mark.parametrize("known", [True, False], ids=["known-address", "unknown-address"])
+async def test_forgot_password_hashes_off_the_event_loop_for_any_address(
+    anonymous: AsyncClient, hashing: HeldHashing, known: bool
+) -> None:
+    email = new_email()
+    if known:
+        await register(anonymous, email)
+    hashing.hold()
+    forgot = asyncio.create_task(anonymous.post("/auth/forgot-password", json={"email": email}))
+    await hashing.wait_started()
+    health = await anonymous.get("/health")
+    forgot_waited = not forgot.done()
+    hashing.released.set()
+    assert (await forgot).status_code == 202
+    assert health.status_code == 200
+    assert forgot_waited
+
+
+async def test_every_password_hash_and_check_runs_in_the_hashing_threads(
+    fresh_database_url: str, hashing: HeldHashing, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    mailed: list[str] = []
+
+    async def deliver(user: Any, purpose: str, token: str) -> None:
+        mailed.append(token)
+
+    monkeypatch.setattr(auth, "deliver_token", deliver)
+    hashing.released.set()
+    hashing.hold()
+    app = create_app(Settings(database_url=fresh_database_url, auth_rate_limit_enabled=False))
+    async with serve(app) as client:
+        email = (await client.get("/users/me")).json()["email"]
+        changed = await client.patch("/users/me", json={"password": "a changed passphrase"})
+        assert changed.status_code == 200
+        await log_in(client, email, "a changed passphrase")
+        await client.post("/auth/forgot-password", json={"email": email})
+        reset = await client.post(
+            "/auth/reset-password", json={"token": mailed[0], "password": PASSWORD}
+        )
+        assert reset.status_code == 200, reset.text
+        await superuser_token(app, client)
+    # register, change, login, forgot, reset (check and hash), create, login
+    assert len(hashing.threads) >= 8
+    assert all(name.startswith("password") for name in hashing.threads), hashing.threads
+
+
+async def test_an_older_bcrypt_hash_refuses_long_passwords_and_is_rehashed(
+    fresh_database_url: str,
+) -> None:
+    app = create_app(Settings(database_url=fresh_database_url))
+    async with serve(app) as client:
+        email = (await client.get("/users/me")).json()["email"]
+        older = bcrypt.hashpw(PASSWORD.encode(), bcrypt.gensalt(rounds=4)).decode()
+        await execute(app, f"UPDATE users SET hashed_password = '{older}' WHERE email = '{email}'")
+        # bcrypt 5 raises on passwords over 72 bytes: here a failed login.
+        for password in (PASSWORD + "x" * 72, "\u00e9" * 40):
+            refused = await client.post(
+                "/auth/jwt/login", data={"username": email, "password": password}
+            )
+            assert (refused.status_code, refused.json()) == (400, BAD_CREDENTIALS)
+        await log_in(client, email)
+        stored = await execute(
+            app, f"SELECT hashed_password FROM users WHERE email = '{email}'", writes=False
+        )
+    assert stored.startswith("$argon2id$")
+
+
+def test_the_service_hashes_with_fastapi_users_defaults() -> None:
+    # The tests hash at the cheapest parameters (accounts.py); the service must not.
+    service, default = SERVICE_PASSWORD_HELPER.password_hash, PasswordHelper().password_hash
+    assert [type(hasher).__name__ for hasher in service.hashers] == [
+        "Argon2Hasher",
+        "OlderBcryptHasher",
+    ]
+    assert isinstance(service.hashers[1], type(default.hashers[1]))
+    # `$argon2id$v=19$m=...,t=...,p=...$salt$hash`: the same up to the salt.
+    assert service.hash(PASSWORD).rsplit("$", 2)[0] == default.hash(PASSWORD).rsplit("$", 2)[0]
+
+
+async def attempt_login(client: AsyncClient, email: str) -> tuple[int, str | None]:
+    response = await client.post("/auth/jwt/login", data={"username": email, "password": "no"})
+    return response.status_code, response.headers.get("Retry-After")
+
+
+async def test_attempts_past_a_limit_are_429_and_allowed_again_later(
+    database_url: str,
+) -> None:
+    per_address = Settings(
+        database_url=database_url,
+        auth_rate_limit_per_address="2 per 3 seconds",
+        auth_rate_limit_per_client="100/minute",
+    )
+    async with serve(create_app(per_address)) as client:
+        email = new_email()
+        # At once: each is counted as it arrives, before its password is checked.
+        answers = sorted(await asyncio.gather(*(attempt_login(client, email) for _ in range(3))))
+        assert answers[:2] == [(400, None), (400, None)]
+        status, retry_after = answers[2]
+        assert status == 429 and retry_after in ("1", "2", "3"), answers
+        # Counted per address, however cased, and per route.
+        assert (await attempt_login(client, email.upper()))[0] == 429
+        assert await attempt_login(client, new_email()) == (400, None)
+        forgot = await client.post("/auth/forgot-password", json={"email": email})
+        assert forgot.status_code == 202
+        await asyncio.sleep(int(retry_after))
+        assert await attempt_login(client, email) == (400, None)
+    # Serving signs a user in: one login of the client's three.
+    per_client = Settings(
+        database_url=database_url,
+        auth_rate_limit_per_address="100/minute",
+        auth_rate_limit_per_client="3/minute",
+    )
+    async with serve(create_app(per_client)) as client:
+        answers = [await attempt_login(client, new_email()) for _ in range(3)]
+    assert [status for status, _ in answers] == [400, 400, 429]
+    assert 0 < int(answers[2][1] or 0) <= 60
+
+
+async def test_without_limits_every_attempt_is_answered(database_url: str) -> None:
+    app = create_app(
+        Settings(
+            database_url=database_url,
+            auth_rate_limit_enabled=False,
+            auth_rate_limit_per_address="1/minute",
+            auth_rate_limit_per_client="1/minute",
+        )
+    )
+    async with serve(app) as client:
+        email = new_email()
+        assert [await attempt_login(client, email) for _ in range(3)] == [(400, None)] * 3
+
+
+@pytest.fixture(scope="session")
+def redis_url() -> str:
+    """A Redis server's URL, from TEST_REDIS_URL; a missing one fails under CI."""
+    url = os.environ.get("TEST_REDIS_URL")
+    if url is None:
+        if os.environ.get("CI", "").lower() in ("1", "true", "yes"):
+            pytest.fail("CI needs a Redis server: set TEST_REDIS_URL", pytrace=False)
+        pytest.skip("skipped: TEST_REDIS_URL names no Redis server")
+    return url
+
+
+async def test_replicas_count_attempts_together_in_a_shared_store(
+    database_url: str, redis_url: str
+) -> None:
+    settings = Settings(
+        database_url=database_url,
+        auth_rate_limit_storage_url=redis_url,
+        auth_rate_limit_per_address="3/minute",
+        auth_rate_limit_per_client="1000/minute",
+    )
+    email = new_email()
+    async with serve(create_app(settings)) as one, serve(create_app(settings)) as two:
+        answers = [await attempt_login(client, email) for client in (one, two, one, two)]
+    assert [status for status, _ in answers] == [400, 400, 400, 429]
+    assert 0 < int(answers[-1][1] or 0) <= 60
+
+
+async def test_attempts_are_503_while_the_shared_store_is_unreachable(database_url: str) -> None:
+    settings = Settings(
+        database_url=database_url, auth_rate_limit_storage_url="redis://127.0.0.1:1"
+    )
+    async with serve(create_app(settings)) as client:
+        response = await client.post(
+            "/auth/jwt/login", data={"username": new_email(), "password": "no"}
+        )
+    assert response.status_code == 503
+    assert response.json() == {"detail": "Attempts cannot be counted"}
+    assert response.headers["Retry-After"] == "5"

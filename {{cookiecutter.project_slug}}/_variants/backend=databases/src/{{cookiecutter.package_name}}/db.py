@@ -276,5 +276,9 @@ async def get_connection(database: DatabaseDep, request: Request) -> AsyncIterat
         yield connection
 
 
-# The connection goes back before the response is sent (scope="function").
+# The connection goes back before the response is sent (scope="function"). It is
+# held, with the locks its writes take, for the whole route: a route that does slow
+# work that is not the database's, such as an outgoing HTTP call, takes DatabaseDep
+# instead and opens short units of work (`database.unit_of_work(writes=...)`) around
+# that work.
 ConnectionDep = Annotated[Connection, Depends(get_connection, scope="function")]

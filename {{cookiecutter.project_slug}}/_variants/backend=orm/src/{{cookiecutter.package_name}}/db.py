@@ -216,5 +216,8 @@ async def get_session(database: DatabaseDep, request: Request) -> AsyncIterator[
 
 
 # The session's work is committed before the response is sent (scope="function"),
-# so a client that reads a 201 will find the row.
+# so a client that reads a 201 will find the row. It holds its connection, and the
+# locks its writes take, for the whole route: a route that does slow work that is not
+# the database's, such as an outgoing HTTP call, takes DatabaseDep instead and opens
+# short units of work (`database.unit_of_work(writes=...)`) around that work.
 SessionDep = Annotated[AsyncSession, Depends(get_session, scope="function")]

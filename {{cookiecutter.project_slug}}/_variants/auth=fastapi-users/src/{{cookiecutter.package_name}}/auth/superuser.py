@@ -28,11 +28,9 @@ PASSWORD_VARIABLE = "SUPERUSER_PASSWORD"
 
 async def create_superuser(settings: Settings, email: str, password: str) -> uuid.UUID:
     new = UserCreate(email=email, password=password, is_superuser=True, is_verified=True)
-    async with (
-        open_database(settings) as database,
-        database.unit_of_work(writes=True) as unit_of_work,
-    ):
-        user = await UserManager(UserDatabase(unit_of_work), settings).create(new)
+    async with open_database(settings) as database:
+        # The password is hashed between the store's units of work, as at registration.
+        user = await UserManager(UserDatabase(database), settings).create(new)
     return user.id
 
 
