@@ -302,7 +302,12 @@ THROUGH_PGBOUNCER = (
     "tests/test_notes.py tests/test_concurrency.py tests/test_unit_of_work.py"
     " tests/test_migrations.py"
 )
-PREPARED_STATEMENT_ERROR = re.compile(r'prepared statement "[^"]*" (does not exist|already exists)')
+# The driver's message, or, where the service logs a 500 by the error's type and
+# SQLSTATE alone, asyncpg's classes for SQLSTATE 26000 and 42P05.
+PREPARED_STATEMENT_ERROR = re.compile(
+    r'prepared statement "[^"]*" (does not exist|already exists)'
+    r"|InvalidSQLStatementNameError \(26000\)|DuplicatePreparedStatementError \(42P05\)"
+)
 
 
 @pytest.mark.parametrize(
@@ -606,10 +611,10 @@ def test_read_only_sqlite_file_is_503_for_writes(project: Project, tmp_path: Pat
             read = service.call("GET", "/notes")
         assert written[:2] == (503, UNAVAILABLE)
         # A read may need to roll back the refused write's journal first, which it cannot.
-        assert read[:2] in [
-            (200, [{"id": 1, "text": "Before", "completed": False}]),
-            (503, UNAVAILABLE),
-        ]
+        status, body = read[:2]
+        assert (status, body) == (503, UNAVAILABLE) or (
+            status == 200 and [note["text"] for note in body] == ["Before"]
+        ), read
         assert service.call("POST", "/notes", {"text": "After"})[0] == 201
         notes = service.call("GET", "/notes")[1]
         assert [note["text"] for note in notes] == ["Before", "After"]

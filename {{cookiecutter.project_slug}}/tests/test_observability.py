@@ -17,7 +17,7 @@ from sqlalchemy import make_url
 from {{ cookiecutter.package_name }}.dialect import POOL_NAME
 from {{ cookiecutter.package_name }}.logs import json_formatter
 from {{ cookiecutter.package_name }}.main import create_app
-from {{ cookiecutter.package_name }}.schemas import MAX_NOTE_ID
+from {{ cookiecutter.package_name }}.schemas import MAX_ID
 from {{ cookiecutter.package_name }}.settings import Settings
 
 {% if cookiecutter.auth == "fastapi-users" %}from .accounts import PASSWORD
@@ -47,7 +47,7 @@ async def test_a_sane_request_id_is_kept_and_any_other_replaced(client: AsyncCli
     for unsafe in ["two words", "a" * 129, "new\\nline", "<script>"]:
         replaced = await client.get("/notes", headers={"X-Request-ID": unsafe})
         assert uuid.UUID(replaced.headers["X-Request-ID"]).version == 4, unsafe
-    missing = await client.get(f"/notes/{MAX_NOTE_ID}")
+    missing = await client.get(f"/notes/{MAX_ID}")
     assert missing.status_code == 404
     assert uuid.UUID(missing.headers["X-Request-ID"]).version == 4
 
@@ -57,7 +57,7 @@ async def test_each_request_has_one_access_record(
 ) -> None:
     caplog.set_level(logging.INFO)
     response = await client.get(
-        f"/notes/{MAX_NOTE_ID}?private=query", headers={"X-Request-ID": "trace-me-1"}
+        f"/notes/{MAX_ID}?private=query", headers={"X-Request-ID": "trace-me-1"}
     )
     assert response.status_code == 404
     [record] = [r for r in access_records(caplog) if r.get("request_id") == "trace-me-1"]
@@ -67,7 +67,7 @@ async def test_each_request_has_one_access_record(
     assert record["status"] == 404
     assert record["duration_ms"] >= 0
     assert "private" not in json.dumps(record)
-    assert str(MAX_NOTE_ID) not in record["message"]
+    assert str(MAX_ID) not in record["message"]
 
 
 async def test_paths_that_match_no_route_share_one_route_label(
@@ -117,7 +117,7 @@ async def test_no_secret_is_logged(
         "/notes?token=s3cr3t-query-token", json={"text": "s3cr3t-body"}, headers=headers
     )
     assert created.status_code == 201
-    await client.get(f"/notes/{MAX_NOTE_ID}?token=s3cr3t-query-token", headers=headers)
+    await client.get(f"/notes/{MAX_ID}?token=s3cr3t-query-token", headers=headers)
     secrets.append("s3cr3t-body")
     if password := make_url(database_url).password:
         secrets.append(password)
@@ -155,7 +155,7 @@ async def test_metrics_count_requests_by_route_and_show_the_pool(app: FastAPI) -
     async with serve(app) as client:
         before = sample((await client.get("/metrics")).text, REQUESTS, **route)
         for _ in range(2):
-            assert (await client.get(f"/notes/{MAX_NOTE_ID}")).status_code == 404
+            assert (await client.get(f"/notes/{MAX_ID}")).status_code == 404
         async with app.state.database.unit_of_work(writes=False):
             response = await client.get("/metrics")
         released = (await client.get("/metrics")).text

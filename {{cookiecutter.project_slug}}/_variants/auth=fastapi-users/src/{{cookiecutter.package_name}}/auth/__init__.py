@@ -55,7 +55,6 @@ from pwdlib import PasswordHash
 from pwdlib.hashers.argon2 import Argon2Hasher
 from pwdlib.hashers.bcrypt import BcryptHasher
 from pydantic import ConfigDict, EmailStr, Field, SecretStr, field_validator
-from pydantic_settings import BaseSettings
 
 from ..models import User
 from ..schemas import Message, omitted_not_null
