@@ -4,7 +4,7 @@ from typing import Any
 
 from fastapi import APIRouter, HTTPException, Request, Response, status
 
-{% if cookiecutter.auth == "fastapi-users" %}from .auth import UNAUTHORIZED
+{% if cookiecutter.auth == "fastapi-users" %}from .auth.routes import UNAUTHORIZED
 {% endif %}from .db import DatabaseDep
 from .repository import NotesDep
 from .schemas import (

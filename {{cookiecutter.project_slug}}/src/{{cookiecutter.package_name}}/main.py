@@ -11,7 +11,7 @@ from opentelemetry.sdk.trace import TracerProvider
 
 from . import metrics, tracing
 from .api import router
-{% if cookiecutter.auth == "fastapi-users" %}from .auth import install_auth
+{% if cookiecutter.auth == "fastapi-users" %}from .auth.routes import install_auth
 {% endif %}from .db import open_database, statements_traced
 from .errors import install_error_handlers
 from .observability import REQUEST_ID_HEADER, install_observability

@@ -6,7 +6,7 @@ from typing import Annotated
 from pydantic import Field, ValidationError, field_validator
 from pydantic_settings import NoDecode, SettingsConfigDict
 
-{% if cookiecutter.auth == "fastapi-users" %}from .auth import AuthSettings
+{% if cookiecutter.auth == "fastapi-users" %}from .auth.settings import AuthSettings
 {% endif %}from .db import DatabaseSettings
 from .observability import ObservabilitySettings
 

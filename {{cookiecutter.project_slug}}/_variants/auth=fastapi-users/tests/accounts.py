@@ -12,8 +12,9 @@ from httpx import AsyncClient
 from pwdlib import PasswordHash
 from pwdlib.hashers.argon2 import Argon2Hasher
 
-from {{ cookiecutter.package_name }} import auth
-from {{ cookiecutter.package_name }}.auth import OlderBcryptHasher, jwt_strategy
+from {{ cookiecutter.package_name }}.auth import manager
+from {{ cookiecutter.package_name }}.auth.manager import OlderBcryptHasher
+from {{ cookiecutter.package_name }}.auth.routes import jwt_strategy
 
 PASSWORD = "correct horse battery staple"
 
@@ -23,8 +24,8 @@ os.environ.setdefault("AUTH_SECRET", secrets.token_hex(32))
 # Hashing is slow on purpose, and tests need not pay for it: they hash with the
 # service's algorithms at their cheapest parameters. test_auth checks that the
 # service's own helper keeps FastAPI Users' defaults.
-SERVICE_PASSWORD_HELPER = auth.password_helper
-auth.password_helper = PasswordHelper(
+SERVICE_PASSWORD_HELPER = manager.password_helper
+manager.password_helper = PasswordHelper(
     PasswordHash(
         (Argon2Hasher(time_cost=1, memory_cost=8, parallelism=1), OlderBcryptHasher(rounds=4))
     )

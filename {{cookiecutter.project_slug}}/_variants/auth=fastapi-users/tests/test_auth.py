@@ -18,8 +18,10 @@ from fastapi_users.jwt import generate_jwt
 from fastapi_users.password import PasswordHelper
 from httpx import AsyncClient
 
-from {{ cookiecutter.package_name }} import auth
-from {{ cookiecutter.package_name }}.auth import UserCreate, UserManager, superuser
+from {{ cookiecutter.package_name }}.auth import delivery as auth
+from {{ cookiecutter.package_name }}.auth import superuser
+from {{ cookiecutter.package_name }}.auth.manager import UserManager
+from {{ cookiecutter.package_name }}.auth.schemas import UserCreate
 from {{ cookiecutter.package_name }}.auth.users import UserDatabase
 from {{ cookiecutter.package_name }}.main import create_app
 from {{ cookiecutter.package_name }}.settings import Settings, get_settings

@@ -8,7 +8,7 @@ import pytest
 from fastapi import FastAPI
 from httpx import AsyncClient
 
-from {{ cookiecutter.package_name }}.auth import CurrentUser
+from {{ cookiecutter.package_name }}.auth.routes import CurrentUser
 from {{ cookiecutter.package_name }}.models import User
 from {{ cookiecutter.package_name }}.schemas import MAX_ID
 

@@ -7,7 +7,7 @@ from databases.core import Connection
 from fastapi import Depends
 from sqlalchemy import delete, insert, select, update
 
-from .auth import CurrentUser
+from .auth.routes import CurrentUser
 from .constraints import Constraints
 from .db import ConnectionDep, transaction
 from .models import User, notes

@@ -8,7 +8,7 @@ from fastapi import Depends
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from .auth import CurrentUser
+from .auth.routes import CurrentUser
 from .constraints import Constraints
 from .db import SessionDep
 from .models import Note, User

@@ -20,7 +20,8 @@ from pydantic import ValidationError
 from ..db import open_database
 from ..errors import DatabaseUnavailable
 from ..settings import Settings, get_settings
-from . import UserCreate, UserManager
+from .manager import UserManager
+from .schemas import UserCreate
 from .users import UserDatabase
 
 PASSWORD_VARIABLE = "SUPERUSER_PASSWORD"
