@@ -10,7 +10,7 @@ from pathlib import Path
 
 from harness.baking import TEMPLATE
 
-from .baking import console_blocks
+from .readmes import console_blocks
 from .test_readme import clone
 
 CHANGE = "\n# Added to the template after the project was created\nscratch/\n"

@@ -17,7 +17,7 @@ from benchmarks.apps import REFERENCES
 from harness.baking import TEMPLATE
 from harness.installing import install_with_uv, project_environment, run
 
-from .baking import bake
+from .bakes import bake
 
 SEEDED = [("first", False), ("second", True), ("third", False)]
 APPS = ["floor", "framework", *(f"reference-{backend}" for backend in REFERENCES)]

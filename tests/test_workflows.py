@@ -9,8 +9,8 @@ import yaml
 
 from harness.baking import TEMPLATE, VARIANTS, Bake, variant_id
 
-from .baking import readme_commands
 from .deploy_files import check_schema
+from .readmes import readme_commands
 
 PYTHON_VERSIONS = ["3.11", "3.13"]
 

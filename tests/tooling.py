@@ -6,7 +6,7 @@ import re
 from collections.abc import Callable
 from pathlib import Path
 
-from .baking import readme_commands
+from .readmes import readme_commands
 
 Run = Callable[[str, Path, dict[str, str]], str]
 
