@@ -24,6 +24,7 @@ import pytest
 from opentelemetry.proto.collector.trace.v1.trace_service_pb2 import ExportTraceServiceRequest
 from opentelemetry.proto.trace.v1.trace_pb2 import Span
 
+from harness.accounts import log_in, register
 from harness.baking import TEMPLATE, VARIANTS, Bake, variant_id
 from harness.databases import database_of
 from harness.dockerfile import production_command
@@ -117,13 +118,8 @@ class Service:
     def sign_in(self) -> None:
         """Register a new user and send their token with every later call."""
         email = f"{secrets.token_hex(6)}@example.com"
-        body = {"email": email, "password": self.password}
-        status, text, _ = request("POST", f"{self.base}/auth/register", body)
-        assert status == 201, text
-        form = {"username": email, "password": self.password}
-        status, text, _ = request("POST", f"{self.base}/auth/jwt/login", form=form)
-        assert status == 200, text
-        self.headers = {"Authorization": f"Bearer {json.loads(text)['access_token']}"}
+        register(self.base, email, self.password)
+        self.headers = {"Authorization": f"Bearer {log_in(self.base, email, self.password)}"}
 
     def assert_secrets_stay_out_of_the_log(self, *others: str) -> None:
         log = self.log.read_text()
