@@ -10,7 +10,7 @@ from .serving import request
 
 def register(base_url: str, email: str, password: str) -> uuid.UUID:
     """Register an account (POST /auth/register); its id."""
-    body = {"email": email, "password": password}
+    body: dict[str, object] = {"email": email, "password": password}
     status, text, _ = request("POST", f"{base_url}/auth/register", body)
     if status != 201:
         raise RuntimeError(f"registering at {base_url} answered {status}: {text}")

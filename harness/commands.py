@@ -17,9 +17,12 @@ def run(
     env: Mapping[str, str] | None = None,
 ) -> str:
     """Run a program (a string runs in bash, failing on any error); its standard output."""
-    shell = isinstance(command, str)
+    if isinstance(command, str):
+        argv, shown = ["bash", "-euo", "pipefail", "-c", command], command
+    else:
+        argv, shown = list(command), " ".join(command)
     result = subprocess.run(
-        ["bash", "-euo", "pipefail", "-c", command] if shell else list(command),
+        argv,
         cwd=cwd,
         env=env,
         capture_output=True,
@@ -27,6 +30,6 @@ def run(
         check=False,
     )
     if result.returncode != 0:
-        shown = command if shell else " ".join(command)
         raise CommandFailed(f"{shown} failed:\n{result.stdout}\n{result.stderr}")
-    return result.stdout
+    output: str = result.stdout
+    return output

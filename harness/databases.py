@@ -13,10 +13,17 @@ from . import mysql, postgres, sqlite
 class Database(Protocol):
     """What postgres.py, mysql.py and sqlite.py each provide."""
 
-    # The key of its server in servers.SERVERS (None: a file), and of a pooler before it.
-    SERVER: str | None
-    POOLER: str | None
-    POOL_NAMES: frozenset[str]
+    @property
+    def SERVER(self) -> str | None:
+        """The key of its server in servers.SERVERS; None for a file."""
+
+    @property
+    def POOLER(self) -> str | None:
+        """The key of a pooler that may stand in front of the server."""
+
+    @property
+    def POOL_NAMES(self) -> frozenset[str]:
+        """The connection pools the service reports in its metrics."""
 
     def create_database(self, where: str, name: str) -> str:
         """Create `name` on the server at the admin URL `where` (SQLite: in the folder);
