@@ -16,6 +16,8 @@ from harness.baking import TEMPLATE
 from harness.servers import SERVERS, ServerKind
 from harness.throwaway import NoServer
 
+from . import conftest
+
 pytest_plugins = ["pytester"]
 
 INSTALLABLE = [server for server in SERVERS.values() if server.debian_packages]
@@ -121,3 +123,10 @@ def test_throwaway_server_listens_on_loopback_in_utf8mb4_and_restarts() -> None:
             mysql.client(server.url, "SELECT 1")
         server.start()
         assert mysql.client(server.url, "SELECT 1") == "1"
+
+
+def test_every_server_has_a_session_fixture() -> None:
+    missing = [
+        server.fixture for server in SERVERS.values() if not hasattr(conftest, server.fixture)
+    ]
+    assert not missing, f"add `{missing[0]} = server_fixture(...)` to tests/conftest.py"
