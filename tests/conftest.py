@@ -39,8 +39,8 @@ def server_fixture(server: ServerKind) -> Any:
     return pytest.fixture(scope="session", name=server.fixture)(server_url)
 
 
-# One per server: postgres_url, mysql_url, pgbouncer_url (in transaction mode, with fewer
-# server connections than its clients, before postgres_url's server), redis_url, otlp_url.
+# One per server of the registry. pgbouncer_url is PgBouncer in transaction mode in front
+# of postgres_url's server, with fewer server connections than its clients.
 postgres_url = server_fixture(SERVERS["postgres"])
 mysql_url = server_fixture(SERVERS["mysql"])
 pgbouncer_url = server_fixture(SERVERS["pgbouncer"])
