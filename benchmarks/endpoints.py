@@ -6,12 +6,11 @@ from __future__ import annotations
 
 from argparse import Namespace
 
-from .accounts import signed_in
 from .db import Kind
 from .load import measure
 from .profiling import profile
 from .report import figures_of, print_auth_table, print_table, verdicts
-from .serving import JUDGED, MODES, serving_all
+from .served_targets import JUDGED, MODES, serving_all, signed_in
 from .targets import Prepared
 
 

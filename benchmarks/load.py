@@ -18,7 +18,7 @@ from .targets import NOTES, Target
 
 if TYPE_CHECKING:
     # Only a type here: serving imports psutil, which the tests of the report lack.
-    from .serving import Server
+    from .served_targets import Server
 
 ENDPOINTS = {"get": "GET /notes/{id}", "list": "GET /notes?limit=50", "post": "POST /notes"}
 # What an auth variant is measured on: reading one of its notes, and creating one.

@@ -16,8 +16,7 @@ from dataclasses import dataclass, replace
 
 from harness.serving import request
 
-from .accounts import signed_in
-from .serving import JUDGED, MODES, Server, serving_all
+from .served_targets import JUDGED, MODES, Server, serving_all, signed_in
 from .targets import Prepared
 
 # Clients sending wrong logins at once.

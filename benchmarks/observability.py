@@ -32,11 +32,10 @@ from harness.dockerfile import production_command
 from harness.installing import install_with_uv, project_environment
 from harness.otlp import otlp_receiver
 
-from .accounts import signed_in
 from .load import ENDPOINTS, measure
 from .report import figures_of
 from .seeding import seeded_notes
-from .serving import serving_all
+from .served_targets import serving_all, signed_in
 from .targets import Prepared, Target, new_database
 
 # The template file whose first commit made services watchable; "before" is its parent.

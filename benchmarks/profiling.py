@@ -9,7 +9,7 @@ from argparse import Namespace
 from pathlib import Path
 
 from .load import endpoints_of, wrk
-from .serving import Server
+from .served_targets import Server
 
 
 def profile(servers: list[Server], args: Namespace) -> None:

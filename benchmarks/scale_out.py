@@ -15,7 +15,7 @@ from harness.pgbouncer import pgbouncer
 
 from .db.postgresql import Postgresql
 from .load import Load, Run, finished_wrk, requests_per_second, rows_match, start_wrk
-from .serving import JUDGED, MODES, Server, serving_all
+from .served_targets import JUDGED, MODES, Server, serving_all
 from .targets import Prepared, Target, pool_size_of
 
 REPLICAS = 2

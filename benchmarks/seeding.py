@@ -8,7 +8,7 @@ import uuid
 from pathlib import Path
 
 from .accounts import register
-from .serving import serving_all
+from .served_targets import serving_all
 from .targets import NOTES, Prepared, Target
 
 

@@ -14,7 +14,7 @@ from argparse import Namespace
 from dataclasses import replace
 
 from .load import Load, finished_wrk, requests_per_second, start_wrk, warn_unless_rows_match
-from .serving import JUDGED, MODES, Server, serving_all
+from .served_targets import JUDGED, MODES, Server, serving_all
 from .targets import Prepared, Target
 from .write_report import (
     FULL,

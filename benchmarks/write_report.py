@@ -14,6 +14,7 @@ import statistics
 from collections.abc import Callable
 from dataclasses import dataclass
 
+from .criteria import MAX_GET_P99_TO_FLOOR, MAX_POST_P99_TO_FLOOR, MIN_POST_RATE_TO_FLOOR
 from .load import Run, requests_per_second, rows_match
 from .report import name_width, print_heading
 
@@ -21,10 +22,6 @@ from .report import name_width, print_heading
 WriteRun = tuple[Run, Run]
 # The tables: at each `synchronous`, and with two workers (at FULL).
 FULL, NORMAL, TWO_WORKERS = "FULL", "NORMAL", "two workers"
-
-MAX_POST_P99_TO_FLOOR = 2.0
-MIN_POST_RATE_TO_FLOOR = 0.7
-MAX_GET_P99_TO_FLOOR = 3.0
 
 
 @dataclass(frozen=True)

@@ -3,24 +3,20 @@
 from __future__ import annotations
 
 import os
-import subprocess
 import sys
 from pathlib import Path
+
+from .commands import run as run
+from .servers import URL_VARIABLES
 
 # Settings of the shell the tests run in that must not leak into a project's run.
 PROJECT_VARIABLES = (
     "DATABASE_URL",
-    "TEST_POSTGRES_URL",
-    "TEST_MYSQL_URL",
-    "TEST_REDIS_URL",
+    *URL_VARIABLES,
     "PYTHONPATH",
     "VIRTUAL_ENV",
     "PYTHONHOME",
 )
-
-
-class CommandFailed(RuntimeError):
-    """A command exited non-zero; the message holds what it printed."""
 
 
 def project_environment(venv: Path, extra: dict[str, str]) -> dict[str, str]:
@@ -32,22 +28,6 @@ def project_environment(venv: Path, extra: dict[str, str]) -> dict[str, str]:
         "VIRTUAL_ENV": str(venv),
         **extra,
     }
-
-
-def run(command: str | list[str], project: Path, env: dict[str, str]) -> str:
-    """Run a command (a string runs in bash) in the project; its standard output."""
-    shell = isinstance(command, str)
-    result = subprocess.run(
-        ["bash", "-euo", "pipefail", "-c", command] if shell else command,
-        cwd=project,
-        env=env,
-        capture_output=True,
-        text=True,
-        check=False,
-    )
-    if result.returncode != 0:
-        raise CommandFailed(f"{command} failed:\n{result.stdout}\n{result.stderr}")
-    return result.stdout
 
 
 UV = [sys.executable, "-m", "uv"]

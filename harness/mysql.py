@@ -1,5 +1,5 @@
-"""A MySQL-family server for the MySQL variants: the one in TEST_MYSQL_URL, or a throwaway
-MariaDB server on a free loopback port."""
+"""MySQL for the MySQL variants: a throwaway MariaDB server on a free loopback port, and
+what the tests and the benchmark do with a database on a server."""
 
 from __future__ import annotations
 
@@ -8,15 +8,15 @@ import shutil
 import signal
 import subprocess
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
 from urllib.parse import unquote, urlsplit, urlunsplit
 
+from .commands import run
 from .serving import free_port
 from .throwaway import NoServer, server_folder
 
-SERVER_URL_VARIABLE = "TEST_MYSQL_URL"
 # The server user is root, as in a new server from Debian's packages; MariaDB refuses to
 # run as root unless told to with --user=root.
 ADMIN_USER = "root"
@@ -45,12 +45,7 @@ def client_command(url: str, database: str | None = None) -> list[str]:
 def client(url: str, sql: str, *, database: str | None = None) -> str:
     """Run SQL with the `mariadb` command-line client; what it printed, tab-separated."""
     command = [*client_command(url, database), "-e", sql]
-    result = subprocess.run(
-        command, env={**os.environ, **client_environment(url)}, capture_output=True, text=True
-    )
-    if result.returncode != 0:
-        raise RuntimeError(f"mariadb -e {sql!r} failed: {result.stderr}")
-    return result.stdout.strip()
+    return run(command, env={**os.environ, **client_environment(url)}).strip()
 
 
 class Server:
@@ -121,22 +116,12 @@ class Server:
             self._process = None
 
 
-def run(command: list[str]) -> None:
-    result = subprocess.run(command, capture_output=True, text=True, check=False)
-    if result.returncode != 0:
-        raise RuntimeError(f"{' '.join(command)} failed:\n{result.stdout}{result.stderr}")
-
-
 @contextmanager
 def throwaway_server() -> Iterator[Server]:
     """Start a new MariaDB server, yield it, then stop it and delete its files."""
     programs = find_programs()
     if programs is None:
-        raise NoServer(
-            "no MariaDB server found: install one "
-            "(apt-get install mariadb-server-core mariadb-client-core) "
-            f"or set {SERVER_URL_VARIABLE} to a server URL"
-        )
+        raise NoServer("no MariaDB server found")
     with server_folder(ADMIN_USER) as root:
         server = Server(programs, root)
         server.start()
@@ -144,17 +129,6 @@ def throwaway_server() -> Iterator[Server]:
             yield server
         finally:
             server.stop()
-
-
-@contextmanager
-def mysql_server() -> Iterator[str]:
-    """The admin URL of the server named in TEST_MYSQL_URL, else of a throwaway server."""
-    url = os.environ.get(SERVER_URL_VARIABLE)
-    if url:
-        yield url
-        return
-    with throwaway_server() as server:
-        yield server.url
 
 
 def client_environment(server_url: str) -> dict[str, str]:
@@ -176,3 +150,90 @@ def mysql_client_environment(server_url: str, database: str) -> dict[str, str]:
         **client_environment(server_url),
         "DATABASE_URL": urlunsplit(server._replace(path=f"/{database}")),
     }
+
+
+# What the tests and the benchmark do with a database on the server; the same functions
+# as in postgres.py and sqlite.py.
+
+SERVER = "mysql"
+POOLER: str | None = None
+POOL_NAMES = frozenset({"connections"})
+# As the generated README creates a database: utf8mb4, binary NO PAD (MariaDB's name).
+CREATE_DATABASE = "CREATE DATABASE `{}` CHARACTER SET utf8mb4 COLLATE utf8mb4_nopad_bin"
+LOCK_WAIT_TIMEOUT = 60
+
+
+def database_url(server_url: str, name: str) -> str:
+    return urlunsplit(urlsplit(server_url)._replace(path=f"/{name}"))
+
+
+def create_database(server_url: str, name: str) -> str:
+    """Create `name` on the server as the generated README does; its URL (mysql://)."""
+    client(server_url, CREATE_DATABASE.format(name))
+    return database_url(server_url, name)
+
+
+def drop_database(server_url: str, name: str) -> None:
+    client(server_url, f"DROP DATABASE IF EXISTS `{name}`")
+
+
+def query(database_url: str, sql: str) -> str:
+    return client(database_url, sql)
+
+
+def count_notes(database_url: str) -> int:
+    return int(client(database_url, "SELECT count(*) FROM notes"))
+
+
+@contextmanager
+def notes_locked(database_url: str) -> Iterator[Callable[[int], None]]:
+    """LOCK TABLES ... WRITE in a client session: other sessions' statements on the
+    table wait for its metadata lock. Yields a wait until that many sessions wait."""
+    locker = subprocess.Popen(
+        [*client_command(database_url), "--unbuffered"],
+        stdin=subprocess.PIPE,
+        stdout=subprocess.PIPE,
+        env={**os.environ, **client_environment(database_url)},
+        text=True,
+    )
+    assert locker.stdin and locker.stdout
+    locker.stdin.write("LOCK TABLES notes WRITE;\nSELECT 'locked';\n")
+    locker.stdin.flush()
+    if locker.stdout.readline().strip() != "locked":
+        raise RuntimeError("mariadb did not take the lock on notes")
+
+    def wait_for_waiters(count: int) -> None:
+        waiting = (
+            "SELECT count(*) FROM information_schema.processlist"
+            " WHERE state = 'Waiting for table metadata lock'"
+        )
+        deadline = time.monotonic() + LOCK_WAIT_TIMEOUT
+        while int(client(database_url, waiting)) < count:
+            if time.monotonic() > deadline:
+                raise TimeoutError("the sessions never reached the lock")
+            time.sleep(0.05)
+
+    try:
+        yield wait_for_waiters
+    finally:
+        locker.stdin.write("UNLOCK TABLES;\n")
+        locker.stdin.close()
+        locker.wait(timeout=30)
+
+
+@contextmanager
+def own_server() -> Iterator[Server]:
+    """A throwaway server that its user alone may stop and start again."""
+    with throwaway_server() as server:
+        yield server
+
+
+def with_password(server: Server, database_url: str, password: str) -> str:
+    """The URL of the database as a user of its own, whose password the server checks."""
+    name = urlsplit(database_url).path.lstrip("/")
+    client(
+        server.url,
+        f"CREATE USER 'app'@'127.0.0.1' IDENTIFIED BY '{password}';"
+        f" GRANT ALL ON `{name}`.* TO 'app'@'127.0.0.1'",
+    )
+    return database_url.replace(f"{ADMIN_USER}@", f"app:{password}@")

@@ -23,13 +23,17 @@ SERVER_USER = "postgres"
 POOL_SIZE = 4
 
 
+def find_program() -> str | None:
+    return shutil.which("pgbouncer") or shutil.which("/usr/sbin/pgbouncer")
+
+
 @contextmanager
 def pgbouncer(server_url: str, pool_size: int = POOL_SIZE) -> Iterator[str]:
     """Start PgBouncer on a free loopback port in front of `server_url`; yield the same
     URL through it. Every database of the server is reachable under its own name."""
-    program = shutil.which("pgbouncer") or shutil.which("/usr/sbin/pgbouncer")
+    program = find_program()
     if program is None:
-        raise NoServer("no PgBouncer found: install it (apt-get install pgbouncer)")
+        raise NoServer("no PgBouncer found")
     server = urlsplit(server_url)
     user = server.username or "postgres"
     port = free_port()

@@ -1,9 +1,8 @@
-"""A Redis server for the variants with accounts, which count login attempts in it: the one
-in TEST_REDIS_URL, or a throwaway server on a free loopback port."""
+"""A throwaway Redis server on a free loopback port, for the variants with accounts, which
+count login attempts in it."""
 
 from __future__ import annotations
 
-import os
 import shutil
 import socket
 import subprocess
@@ -16,7 +15,6 @@ from pathlib import Path
 from .serving import free_port
 from .throwaway import NoServer
 
-SERVER_URL_VARIABLE = "TEST_REDIS_URL"
 START_TIMEOUT = 30
 
 
@@ -30,15 +28,16 @@ def answers_ping(port: int) -> bool:
         return False
 
 
+def find_program() -> str | None:
+    return shutil.which("redis-server") or shutil.which("redis-server", path="/usr/bin")
+
+
 @contextmanager
 def throwaway_server() -> Iterator[str]:
     """Start a Redis server that keeps nothing on disk, yield its URL, then stop it."""
-    program = shutil.which("redis-server") or shutil.which("redis-server", path="/usr/bin")
+    program = find_program()
     if program is None:
-        raise NoServer(
-            "no Redis server found: install one (apt-get install redis-server) "
-            f"or set {SERVER_URL_VARIABLE} to a server URL"
-        )
+        raise NoServer("no Redis server found")
     port = free_port()
     with tempfile.TemporaryDirectory(prefix="template-redis-") as root:
         log = Path(root) / "server.log"
@@ -64,14 +63,3 @@ def throwaway_server() -> Iterator[str]:
         finally:
             process.terminate()
             process.wait(timeout=30)
-
-
-@contextmanager
-def redis_server() -> Iterator[str]:
-    """The URL of the server named in TEST_REDIS_URL, else of a throwaway server."""
-    url = os.environ.get(SERVER_URL_VARIABLE)
-    if url:
-        yield url
-        return
-    with throwaway_server() as url:
-        yield url

@@ -5,11 +5,12 @@ from __future__ import annotations
 
 import os
 import shutil
-import subprocess
 import tempfile
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
+
+from .commands import run
 
 
 class NoServer(Exception):
@@ -35,6 +36,4 @@ def run_as(user: str, command: list[str]) -> None:
     """Run a server program quietly; database servers refuse to run as root."""
     if os.geteuid() == 0:
         command = ["runuser", "-u", user, "--", *command]
-    result = subprocess.run(command, capture_output=True, text=True, check=False)
-    if result.returncode != 0:
-        raise RuntimeError(f"{' '.join(command)} failed:\n{result.stdout}{result.stderr}")
+    run(command)

@@ -11,13 +11,10 @@ from typing import Any
 import pytest
 
 from harness.baking import VARIANTS, Bake, variant_id
-from harness.mysql import mysql_server
-from harness.pgbouncer import pgbouncer
-from harness.postgres import postgres_server
-from harness.redis import redis_server
+from harness.servers import SERVERS, ServerKind
 from harness.throwaway import NoServer
 
-from .baking import bake
+from .bakes import bake
 
 
 @pytest.fixture(scope="session", params=VARIANTS, ids=variant_id)
@@ -26,45 +23,38 @@ def baked(request: pytest.FixtureRequest, cookies_session: Any) -> Bake:
     return bake(cookies_session, **request.param)
 
 
-@pytest.fixture(scope="session")
-def postgres_url() -> Iterator[str]:
-    """An admin URL of a real PostgreSQL server; a missing server fails under CI."""
-    try:
-        with postgres_server() as url:
-            yield url
-    except NoServer as missing:
-        without_server(missing)
+def server_fixture(server: ServerKind) -> Any:
+    """A session fixture yielding the server's admin URL (harness/servers.py): the one its
+    variable names, else a throwaway server's; a missing server fails under CI."""
+
+    def server_url(request: pytest.FixtureRequest) -> Iterator[str]:
+        fronted = [request.getfixturevalue(SERVERS[key].fixture) for key in server.fronts]
+        try:
+            with server.started(*fronted) as url:
+                yield url
+        except NoServer as missing:
+            without_server(missing)
+
+    server_url.__doc__ = f"The admin URL of a real {server.title} server for the session."
+    return pytest.fixture(scope="session", name=server.fixture)(server_url)
 
 
-@pytest.fixture(scope="session")
-def pgbouncer_url(postgres_url: str) -> Iterator[str]:
-    """The admin URL of the session's PostgreSQL server through a PgBouncer in transaction
-    mode with fewer server connections than its clients; a missing PgBouncer fails under CI."""
-    try:
-        with pgbouncer(postgres_url) as url:
-            yield url
-    except NoServer as missing:
-        without_server(missing)
+# One per server of the registry. pgbouncer_url is PgBouncer in transaction mode in front
+# of postgres_url's server, with fewer server connections than its clients.
+postgres_url = server_fixture(SERVERS["postgres"])
+mysql_url = server_fixture(SERVERS["mysql"])
+pgbouncer_url = server_fixture(SERVERS["pgbouncer"])
+redis_url = server_fixture(SERVERS["redis"])
+otlp_url = server_fixture(SERVERS["otlp"])
 
 
-@pytest.fixture(scope="session")
-def mysql_url() -> Iterator[str]:
-    """An admin URL of a real MySQL-family server; a missing server fails under CI."""
-    try:
-        with mysql_server() as url:
-            yield url
-    except NoServer as missing:
-        without_server(missing)
-
-
-@pytest.fixture(scope="session")
-def redis_url() -> Iterator[str]:
-    """The URL of a real Redis server; a missing server fails under CI."""
-    try:
-        with redis_server() as url:
-            yield url
-    except NoServer as missing:
-        without_server(missing)
+def server_urls(request: pytest.FixtureRequest, answers: dict[str, Any]) -> dict[str, str]:
+    """The TEST_*_URL settings a variant's own tests need, each its session server's."""
+    return {
+        str(server.url_variable): request.getfixturevalue(server.fixture)
+        for server in SERVERS.values()
+        if server.url_variable and server.needed_by(answers)
+    }
 
 
 def without_server(missing: NoServer) -> None:

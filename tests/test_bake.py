@@ -17,7 +17,7 @@ from cookiecutter.main import cookiecutter
 
 from harness.baking import TEMPLATE, Bake
 
-from .baking import (
+from .bakes import (
     AWKWARD_DESCRIPTION,
     AWKWARD_NAME,
     bake,

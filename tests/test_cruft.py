@@ -4,13 +4,16 @@ from __future__ import annotations
 
 import json
 import os
-import subprocess
 import sys
 from pathlib import Path
 
-from harness.baking import TEMPLATE
+import pytest
 
-from .baking import console_blocks
+from harness.baking import TEMPLATE
+from harness.commands import CommandFailed
+from harness.commands import run as run_command
+
+from .readmes import console_blocks
 from .test_readme import clone
 
 CHANGE = "\n# Added to the template after the project was created\nscratch/\n"
@@ -24,26 +27,17 @@ GIT_IDENTITY = {
 }
 
 
-def run(*command: str | Path, cwd: Path, check: bool = True) -> subprocess.CompletedProcess[str]:
+def run(*command: str | Path, cwd: Path) -> str:
+    """Run git or cruft (this Python's) with the test's git identity; what it printed."""
     bin_dir = Path(sys.executable).parent
     env = {**os.environ, **GIT_IDENTITY, "PATH": f"{bin_dir}{os.pathsep}{os.environ['PATH']}"}
-    result = subprocess.run(
-        [str(part) for part in command],
-        cwd=cwd,
-        env=env,
-        capture_output=True,
-        text=True,
-        check=False,
-    )
-    if check:
-        assert result.returncode == 0, f"{command}:\n{result.stdout}\n{result.stderr}"
-    return result
+    return run_command([str(part) for part in command], cwd, env)
 
 
 def commit(repository: Path, message: str) -> str:
     run("git", "add", "--all", cwd=repository)
     run("git", "commit", "--quiet", "-m", message, cwd=repository)
-    return run("git", "rev-parse", "HEAD", cwd=repository).stdout.strip()
+    return run("git", "rev-parse", "HEAD", cwd=repository).strip()
 
 
 def test_cruft_reports_and_applies_a_template_change(tmp_path: Path) -> None:
@@ -59,25 +53,24 @@ def test_cruft_reports_and_applies_a_template_change(tmp_path: Path) -> None:
     # cruft update applies a diff with git, so the project is a repository with a clean tree.
     run("git", "init", "--quiet", "--initial-branch=main", cwd=project)
     commit(project, "project as created")
-    assert run("cruft", "check", cwd=project).returncode == 0
+    run("cruft", "check", cwd=project)
 
     gitignore = "{{cookiecutter.project_slug}}/.gitignore"
     with (template / gitignore).open("a") as file:
         file.write(CHANGE)
     second = commit(template, "ignore scratch/ in generated projects")
 
-    outdated = run("cruft", "check", cwd=project, check=False)
-    assert outdated.returncode != 0
-    assert "out of date" in outdated.stdout + outdated.stderr
+    with pytest.raises(CommandFailed, match="out of date"):
+        run("cruft", "check", cwd=project)
 
     run("cruft", "update", "--skip-apply-ask", cwd=project)
     assert (project / ".gitignore").read_text().endswith(CHANGE)
     assert json.loads((project / ".cruft.json").read_text())["commit"] == second
     # Only the changed file and cruft's record changed; nothing was left half-applied.
-    changed = run("git", "status", "--porcelain", cwd=project).stdout.split("\n")
+    changed = run("git", "status", "--porcelain", cwd=project).split("\n")
     assert sorted(line[3:] for line in changed if line) == [".cruft.json", ".gitignore"]
     assert not list(project.rglob("*.rej"))
-    assert run("cruft", "check", cwd=project).returncode == 0
+    run("cruft", "check", cwd=project)
 
 
 def test_readme_shows_the_cruft_round_trip_this_test_runs() -> None:

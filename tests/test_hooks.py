@@ -13,7 +13,7 @@ from hooks import post_gen_project as post_gen
 from hooks import pre_gen_project as pre_gen
 from local_extensions import py_str, toml_str
 
-from .baking import PROJECT_TEMPLATE, files_in
+from .bakes import PROJECT_TEMPLATE, files_in
 
 TEMPLATE_PACKAGE = "{{cookiecutter.package_name}}"
 

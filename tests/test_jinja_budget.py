@@ -15,7 +15,7 @@ from typing import Any
 
 from hooks import post_gen_project as post_gen
 
-from .baking import PROJECT_TEMPLATE
+from .bakes import PROJECT_TEMPLATE
 
 TAG = re.compile(r"\{%-?\s*(\w+)(.*?)-?%\}", re.S)
 VARIABLE = re.compile(r"cookiecutter\.(\w+)")

@@ -16,8 +16,8 @@ import yaml
 
 from harness.baking import Bake
 
-from .baking import readme_commands
 from .deploy_files import instructions, setting_variables, stages
+from .readmes import readme_commands
 
 KUBERNETES = Path("deploy/kubernetes")
 # The oldest Kubernetes release still supported upstream when this was written: the

@@ -7,8 +7,8 @@ from pathlib import Path
 
 from harness.baking import Bake
 
-from .baking import console_blocks, readme_commands
 from .deploy_files import compose, setting_variables
+from .readmes import console_blocks, readme_commands
 
 # README sections whose console commands a test runs, and the one only checked here.
 RUN_SECTIONS = {

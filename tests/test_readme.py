@@ -14,7 +14,8 @@ from pathlib import Path
 from harness.baking import CONTEXT, TEMPLATE
 from harness.serving import free_port, get, post, serving
 
-from .baking import console_blocks, dependency_names
+from .bakes import dependency_names
+from .readmes import console_blocks
 
 README = (TEMPLATE / "README.md").read_text()
 DRIVERS = {"sqlite": "aiosqlite", "postgresql": "asyncpg", "mysql": "asyncmy"}

@@ -9,7 +9,6 @@ import secrets
 import shlex
 import shutil
 import signal
-import sqlite3
 import subprocess
 import sys
 import time
@@ -25,16 +24,19 @@ import pytest
 from opentelemetry.proto.collector.trace.v1.trace_service_pb2 import ExportTraceServiceRequest
 from opentelemetry.proto.trace.v1.trace_pb2 import Span
 
+from harness.accounts import log_in, register
 from harness.baking import TEMPLATE, VARIANTS, Bake, variant_id
+from harness.databases import database_of
 from harness.dockerfile import production_command
 from harness.installing import install_with_uv, project_environment, run
-from harness.mysql import Server, client, client_command, client_environment, throwaway_server
+from harness.mysql import Server
 from harness.otlp import otlp_receiver
-from harness.postgres import Cluster, postgres_client_environment, throwaway_cluster
+from harness.postgres import Cluster
+from harness.servers import SERVERS
 from harness.serving import free_port, request, serving
 from harness.throwaway import NoServer
 
-from .baking import bake
+from .bakes import bake
 from .conftest import without_server
 
 SQLITE_VARIANTS = [variant for variant in VARIANTS if variant["database"] == "sqlite"]
@@ -116,13 +118,8 @@ class Service:
     def sign_in(self) -> None:
         """Register a new user and send their token with every later call."""
         email = f"{secrets.token_hex(6)}@example.com"
-        body = {"email": email, "password": self.password}
-        status, text, _ = request("POST", f"{self.base}/auth/register", body)
-        assert status == 201, text
-        form = {"username": email, "password": self.password}
-        status, text, _ = request("POST", f"{self.base}/auth/jwt/login", form=form)
-        assert status == 200, text
-        self.headers = {"Authorization": f"Bearer {json.loads(text)['access_token']}"}
+        register(self.base, email, self.password)
+        self.headers = {"Authorization": f"Bearer {log_in(self.base, email, self.password)}"}
 
     def assert_secrets_stay_out_of_the_log(self, *others: str) -> None:
         log = self.log.read_text()
@@ -145,58 +142,23 @@ def project(
 
 
 def database_for(
-    project: Project, request: pytest.FixtureRequest, tmp_path: Path, *, pgbouncer: bool = False
+    project: Project, request: pytest.FixtureRequest, tmp_path: Path, *, pooled: bool = False
 ) -> str:
     """A new database for the project: a SQLite file, or one on the session's server
-    (on PostgreSQL, reached through the session's PgBouncer if asked)."""
-    database = project.bake.answers["database"]
-    if database == "sqlite":
-        return f"sqlite+aiosqlite:///{tmp_path / 'service.db'}"
-    name = f"service_{secrets.token_hex(6)}"
-    if database == "mysql":
-        return create_mysql_database(request.getfixturevalue("mysql_url"), name)
-    url = create_database(request.getfixturevalue("postgres_url"), name)
-    if pgbouncer:
-        return through(request.getfixturevalue("pgbouncer_url"), url)
+    (through the session's pooler in front of that server, if asked and it has one)."""
+    database = database_of(project.bake.answers)
+    if database.SERVER is None:
+        return database.create_database(str(tmp_path), "service")
+    server_url = request.getfixturevalue(SERVERS[database.SERVER].fixture)
+    url = database.create_database(server_url, f"service_{secrets.token_hex(6)}")
+    if pooled and database.POOLER:
+        return through(request.getfixturevalue(SERVERS[database.POOLER].fixture), url)
     return url
 
 
-def through(pgbouncer_url: str, database_url: str) -> str:
-    """The URL of a database of the server, through PgBouncer."""
-    return pgbouncer_url.rsplit("/", 1)[0] + "/" + database_url.rsplit("/", 1)[1]
-
-
-def create_database(server_url: str, name: str) -> str:
-    """Create `name` on the server; its URL, which the app switches to asyncpg itself."""
-    client = postgres_client_environment(server_url, name)
-    result = subprocess.run(
-        ["createdb", name],
-        env={**os.environ, **client},
-        capture_output=True,
-        text=True,
-        check=False,
-    )
-    assert result.returncode == 0, result.stderr
-    return client["DATABASE_URL"]
-
-
-def create_mysql_database(server_url: str, name: str) -> str:
-    """Create `name` on the server as the generated README does; its URL (mysql://)."""
-    client(server_url, f"CREATE DATABASE `{name}` CHARACTER SET utf8mb4 COLLATE utf8mb4_nopad_bin")
-    return server_url.rsplit("/", 1)[0] + f"/{name}"
-
-
-def psql(url: str, sql: str) -> str:
-    return subprocess.run(
-        ["psql", "-X", "-At", "-v", "ON_ERROR_STOP=1", url, "-c", sql],
-        check=True,
-        capture_output=True,
-        text=True,
-    ).stdout.strip()
-
-
-def sqlite_path(database_url: str) -> str:
-    return database_url.split(":///", 1)[1]
+def through(pooler_url: str, database_url: str) -> str:
+    """The URL of a database of the server, through the pooler in front of it."""
+    return pooler_url.rsplit("/", 1)[0] + "/" + database_url.rsplit("/", 1)[1]
 
 
 def test_schemathesis_finds_no_failures(
@@ -209,9 +171,9 @@ def test_schemathesis_finds_no_failures(
 
     On PostgreSQL the service runs behind PgBouncer in transaction mode.
     """
-    on_postgres = project.bake.answers["database"] == "postgresql"
-    database_url = database_for(project, request, tmp_path, pgbouncer=on_postgres)
-    settings = {"DATABASE_PGBOUNCER": "true"} if on_postgres else {}
+    pooled = database_of(project.bake.answers).POOLER == "pgbouncer"
+    database_url = database_for(project, request, tmp_path, pooled=pooled)
+    settings = {"DATABASE_PGBOUNCER": "true"} if pooled else {}
     report = tmp_path / "schemathesis.json"
     with project.served(database_url, tmp_path / "serve.log", **settings) as service:
         # With accounts, as a signed-in user; schemathesis also checks that the
@@ -276,9 +238,7 @@ def check_observability(
         if line.startswith("http_server_request_duration_seconds_count{")
     }
     assert "/notes/{note_id}" in counted and counted <= routes
-    database = project.bake.answers["database"]
-    pools = {"readers", "writers"} if database == "sqlite" else {"connections"}
-    for pool in pools:
+    for pool in database_of(project.bake.answers).POOL_NAMES:
         assert f'db_client_connection_pool_name="{pool}"' in metrics, pool
 
 
@@ -347,28 +307,34 @@ def test_behind_pgbouncer_in_transaction_mode(
 
 
 @pytest.fixture
-def own_cluster() -> Iterator[Cluster]:
-    """A cluster this test alone uses, so that it may stop it."""
+def own_server(project: Project) -> Iterator[Cluster | Server]:
+    """A server of the project's database that this test alone uses, so that it may stop it."""
+    database: Any = database_of(project.bake.answers)
     try:
-        with throwaway_cluster() as cluster:
-            yield cluster
+        with database.own_server() as server:
+            yield server
     except NoServer as missing:
         without_server(missing)
+
+
+def outage_database(project: Project, server: Cluster | Server, password: str) -> str:
+    """A database on the test's own server, reached as a user with `password`."""
+    database: Any = database_of(project.bake.answers)
+    url = database.create_database(server.url, "outage")
+    return str(database.with_password(server, url, password))
 
 
 @pytest.mark.parametrize("project", POSTGRES_VARIANTS, ids=variant_id, indirect=True)
 def test_postgres_outage_is_503_and_the_service_recovers(
     project: Project,
-    own_cluster: Cluster,
+    own_server: Cluster,
     tmp_path: Path,
     record_property: Callable[[str, Any], None],
 ) -> None:
     password = secrets.token_urlsafe()
-    url = create_database(own_cluster.url, "outage")
-    # Trust authentication ignores the password; it is here to be searched for.
-    with_password = url.replace("postgres@", f"postgres:{password}@")
+    url = outage_database(project, own_server, password)
     check_outage_and_recovery(
-        project, own_cluster, with_password, password, tmp_path / "serve.log", record_property
+        project, own_server, url, password, tmp_path / "serve.log", record_property
     )
 
 
@@ -416,34 +382,17 @@ def check_outage_and_recovery(
     assert "database unavailable during GET /health" in served_log
 
 
-@pytest.fixture
-def own_mysql_server() -> Iterator[Server]:
-    """A MariaDB server this test alone uses, so that it may stop it."""
-    try:
-        with throwaway_server() as server:
-            yield server
-    except NoServer as missing:
-        without_server(missing)
-
-
 @pytest.mark.parametrize("project", MYSQL_VARIANTS, ids=variant_id, indirect=True)
 def test_mysql_outage_is_503_and_the_service_recovers(
     project: Project,
-    own_mysql_server: Server,
+    own_server: Server,
     tmp_path: Path,
     record_property: Callable[[str, Any], None],
 ) -> None:
     password = secrets.token_urlsafe()
-    url = create_mysql_database(own_mysql_server.url, "outage")
-    # A user of the service's own, whose password the server checks.
-    client(
-        own_mysql_server.url,
-        f"CREATE USER 'app'@'127.0.0.1' IDENTIFIED BY '{password}';"
-        " GRANT ALL ON outage.* TO 'app'@'127.0.0.1'",
-    )
-    with_password = url.replace("root@", f"app:{password}@")
+    url = outage_database(project, own_server, password)
     check_outage_and_recovery(
-        project, own_mysql_server, with_password, password, tmp_path / "serve.log", record_property
+        project, own_server, url, password, tmp_path / "serve.log", record_property
     )
 
 
@@ -474,14 +423,18 @@ def test_shutdown_lets_requests_in_flight_finish(
     so a readiness check sent with them waits for one: it answers only after
     SIGTERM, and must say the service is stopping.
     """
+    database = database_of(project.bake.answers)
     database_url = database_for(project, request, tmp_path)
-    on_server = not database_url.startswith("sqlite")
+    on_server = database.SERVER is not None
     pool_size = {"DATABASE_POOL_SIZE": str(IN_FLIGHT)} if on_server else {}
     served = project.served(
         database_url, tmp_path / "serve.log", DATABASE_POOL_TIMEOUT="60", **pool_size
     )
     with served as service:
-        with ThreadPoolExecutor(IN_FLIGHT + 1) as pool, locked(database_url) as wait_for_waiters:
+        with (
+            ThreadPoolExecutor(IN_FLIGHT + 1) as pool,
+            database.notes_locked(database_url) as wait_for_waiters,
+        ):
             futures = [
                 pool.submit(service.call, "POST", "/notes", {"text": f"In flight {number}"})
                 for number in range(IN_FLIGHT)
@@ -500,104 +453,13 @@ def test_shutdown_lets_requests_in_flight_finish(
     assert statuses == [201] * IN_FLIGHT
     if readiness is not None:
         assert readiness.result()[:2] == (503, {"detail": "Service stopping"})
-    assert count_notes(database_url) == IN_FLIGHT
+    assert database.count_notes(database_url) == IN_FLIGHT
     log = service.log.read_text()
     # uvicorn waited for the requests, then the app's shutdown closed the database.
     assert log.index("Waiting for connections to close") < log.index(
         "Application shutdown complete"
     )
     record_property("figure", (project.label, "writes in flight at SIGTERM, kept", IN_FLIGHT))
-
-
-@contextmanager
-def locked(database_url: str) -> Iterator[Callable[[int], None]]:
-    """Hold a lock that keeps writers of the notes table waiting; yield a wait for them."""
-    if database_url.startswith("sqlite"):
-        locker = sqlite3.connect(sqlite_path(database_url), isolation_level=None)
-        locker.execute("BEGIN EXCLUSIVE")
-
-        def wait_for_sqlite_waiters(count: int) -> None:
-            # SQLite shows no waiters; give the requests time to reach the lock.
-            time.sleep(3)
-
-        try:
-            yield wait_for_sqlite_waiters
-        finally:
-            locker.close()
-        return
-
-    if database_url.startswith("mysql"):
-        with mysql_locked(database_url) as wait_for_mysql_waiters:
-            yield wait_for_mysql_waiters
-        return
-
-    locker_process = subprocess.Popen(
-        ["psql", "-X", "-q", "-At", "-v", "ON_ERROR_STOP=1", database_url],
-        stdin=subprocess.PIPE,
-        stdout=subprocess.PIPE,
-        text=True,
-    )
-    assert locker_process.stdin and locker_process.stdout
-    locker_process.stdin.write("BEGIN;\nLOCK TABLE notes IN EXCLUSIVE MODE;\nSELECT 'locked';\n")
-    locker_process.stdin.flush()
-    assert locker_process.stdout.readline().strip() == "locked"
-
-    def wait_for_postgres_waiters(count: int) -> None:
-        query = "SELECT count(*) FROM pg_stat_activity WHERE wait_event_type = 'Lock'"
-        deadline = time.monotonic() + 60
-        while int(psql(database_url, query)) < count:
-            assert time.monotonic() < deadline, "the requests never reached the lock"
-            time.sleep(0.05)
-
-    try:
-        yield wait_for_postgres_waiters
-    finally:
-        locker_process.stdin.write("COMMIT;\n")
-        locker_process.stdin.close()
-        locker_process.wait(timeout=30)
-
-
-@contextmanager
-def mysql_locked(database_url: str) -> Iterator[Callable[[int], None]]:
-    """LOCK TABLES ... WRITE in a client session: other sessions' statements on the
-    table wait for its metadata lock."""
-    locker = subprocess.Popen(
-        [*client_command(database_url), "--unbuffered"],
-        stdin=subprocess.PIPE,
-        stdout=subprocess.PIPE,
-        env={**os.environ, **client_environment(database_url)},
-        text=True,
-    )
-    assert locker.stdin and locker.stdout
-    locker.stdin.write("LOCK TABLES notes WRITE;\nSELECT 'locked';\n")
-    locker.stdin.flush()
-    assert locker.stdout.readline().strip() == "locked"
-
-    def wait_for_mysql_waiters(count: int) -> None:
-        query = (
-            "SELECT count(*) FROM information_schema.processlist"
-            " WHERE state = 'Waiting for table metadata lock'"
-        )
-        deadline = time.monotonic() + 60
-        while int(client(database_url, query)) < count:
-            assert time.monotonic() < deadline, "the requests never reached the lock"
-            time.sleep(0.05)
-
-    try:
-        yield wait_for_mysql_waiters
-    finally:
-        locker.stdin.write("UNLOCK TABLES;\n")
-        locker.stdin.close()
-        locker.wait(timeout=30)
-
-
-def count_notes(database_url: str) -> int:
-    if database_url.startswith("sqlite"):
-        with sqlite3.connect(sqlite_path(database_url)) as connection:
-            return int(connection.execute("SELECT count(*) FROM notes").fetchone()[0])
-    if database_url.startswith("mysql"):
-        return int(client(database_url, "SELECT count(*) FROM notes"))
-    return int(psql(database_url, "SELECT count(*) FROM notes"))
 
 
 @pytest.mark.parametrize("project", SQLITE_VARIANTS, ids=variant_id, indirect=True)

@@ -14,7 +14,7 @@ import yaml
 
 from harness.baking import Bake
 
-from .baking import readme_commands
+from .readmes import readme_commands
 
 
 def make_dry_run(project: Path, *arguments: str) -> subprocess.CompletedProcess[str]:

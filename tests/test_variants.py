@@ -23,7 +23,8 @@ from harness.mysql import client, mysql_client_environment
 from harness.postgres import postgres_client_environment
 from harness.serving import free_port, get, request, serving
 
-from .baking import AWKWARD_DESCRIPTION, bake, readme_commands
+from .bakes import AWKWARD_DESCRIPTION, bake
+from .readmes import readme_commands
 from .tooling import check_make_lint, check_pre_commit_hooks
 
 # Variables a generated README may export; the tests supply their own values.

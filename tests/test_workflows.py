@@ -8,9 +8,10 @@ import sys
 import yaml
 
 from harness.baking import TEMPLATE, VARIANTS, Bake, variant_id
+from harness.servers import SERVERS
 
-from .baking import readme_commands
 from .deploy_files import check_schema
+from .readmes import readme_commands
 
 PYTHON_VERSIONS = ["3.11", "3.13"]
 
@@ -80,6 +81,11 @@ def test_template_workflow_is_valid_and_covers_every_variant() -> None:
     # One named entry per variant and one for everything else; nothing runs twice.
     assert [entry["name"] for entry in entries] == [*ids, "other tests"]
     assert [entry["select"] for entry in entries] == [*ids, f"not ({' or '.join(ids)})"]
+    # A service for each test server that has one (harness/servers.py), named in the
+    # server's variable; the others start throwaway in the job.
+    services = {server.ci_service: server for server in SERVERS.values() if server.ci_service}
+    assert set(job["services"]) == set(services)
+    assert set(job["env"]) == {server.url_variable for server in services.values()}
     assert "pg_isready" in job["services"]["postgres"]["options"]
     assert job["env"]["TEST_POSTGRES_URL"].startswith("postgresql://postgres:")
     assert "healthcheck.sh --connect" in job["services"]["mariadb"]["options"]

@@ -6,7 +6,7 @@ import re
 from collections.abc import Callable
 from pathlib import Path
 
-from .baking import readme_commands
+from .readmes import readme_commands
 
 Run = Callable[[str, Path, dict[str, str]], str]
 
@@ -14,8 +14,8 @@ Run = Callable[[str, Path, dict[str, str]], str]
 def check_make_lint(run: Run, project: Path, env: dict[str, str]) -> None:
     """`make lint` works in the project's environment.
 
-    The other targets are checked without running them (tests/test_deploy.py): each
-    runs exactly README commands that this test runs itself.
+    The other targets are checked without running them (tests/test_tooling.py): each
+    runs exactly README commands that the variant tests run themselves.
     """
     lint = run("make lint", project, env)
     assert "All checks passed!" in lint and "Success: no issues found" in lint, lint

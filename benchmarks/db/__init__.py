@@ -2,7 +2,9 @@
 database per target seeded with the same notes, what to count in it, and what the
 targets are judged on there.
 
-A database that the template gains gets a module of the same shape and a line here.
+A database that the template gains gets a module of the same shape and a line here,
+beside its module in harness/ (harness/databases.py), which creates its databases and
+counts their notes for the tests and this benchmark alike.
 """
 
 from __future__ import annotations

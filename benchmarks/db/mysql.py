@@ -11,7 +11,8 @@ from pathlib import Path
 from typing import Any, ClassVar, TypeVar
 from urllib.parse import urlsplit
 
-from harness.mysql import find_programs, throwaway_server
+from harness.mysql import CREATE_DATABASE, throwaway_server
+from harness.servers import SERVERS
 
 from ..criteria import (
     Criterion,
@@ -22,9 +23,6 @@ from ..criteria import (
 )
 
 T = TypeVar("T")
-
-# As the generated README creates a database: utf8mb4, binary NO PAD (MariaDB's name).
-CREATE = "CREATE DATABASE `{}` CHARACTER SET utf8mb4 COLLATE utf8mb4_nopad_bin"
 
 
 class Mysql:
@@ -47,7 +45,7 @@ class Mysql:
 
     @staticmethod
     def missing() -> list[str]:
-        return [] if find_programs() else ["the MariaDB server programs"]
+        return [] if SERVERS["mysql"].installed() else ["the MariaDB server programs"]
 
     @classmethod
     @contextmanager
@@ -95,7 +93,7 @@ class Mysql:
         return self._run(query())
 
     def create(self, name: str) -> str:
-        self._query(self._admin, CREATE.format(name))
+        self._query(self._admin, CREATE_DATABASE.format(name))
         return f"{self._server}/{name}"
 
     def seed(

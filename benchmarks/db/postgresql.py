@@ -4,7 +4,6 @@ own count of the sessions opened to each."""
 from __future__ import annotations
 
 import asyncio
-import shutil
 import time
 import uuid
 from collections.abc import Coroutine, Iterator, Sequence
@@ -12,7 +11,8 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Any, ClassVar, TypeVar
 
-from harness.postgres import find_bin_dir, throwaway_cluster
+from harness import postgres
+from harness.servers import SERVERS
 
 from ..criteria import (
     Criterion,
@@ -48,15 +48,15 @@ class Postgresql:
 
     @staticmethod
     def missing() -> list[str]:
-        needed = [] if find_bin_dir() else ["the PostgreSQL server programs"]
-        if not (shutil.which("pgbouncer") or shutil.which("/usr/sbin/pgbouncer")):
+        needed = [] if SERVERS["postgres"].installed() else ["the PostgreSQL server programs"]
+        if not SERVERS["pgbouncer"].installed():
             needed.append("pgbouncer")
         return needed
 
     @classmethod
     @contextmanager
     def started(cls, work: Path) -> Iterator[Postgresql]:
-        with throwaway_cluster() as cluster:
+        with postgres.throwaway_cluster() as cluster:
             print(
                 "PostgreSQL: a throwaway cluster on loopback, started with fsync=off "
                 "(durability is not measured here)",
@@ -84,8 +84,8 @@ class Postgresql:
         return self._loop.run_until_complete(coroutine)
 
     def create(self, name: str) -> str:
-        self._run(self._admin.execute(f'CREATE DATABASE "{name}"'))
-        return f"{self._server.replace('postgresql://', 'postgresql+asyncpg://', 1)}/{name}"
+        url = postgres.create_database(self.admin_url, name)
+        return url.replace("postgresql://", "postgresql+asyncpg://", 1)
 
     def seed(
         self, name: str, notes: Sequence[tuple[str, bool]], owner: uuid.UUID | None = None

@@ -11,6 +11,8 @@ from contextlib import closing, contextmanager
 from pathlib import Path
 from typing import ClassVar
 
+from harness import sqlite
+
 from ..criteria import Criterion, half_as_fast_as_without_accounts, p99_near_the_floor
 
 
@@ -40,11 +42,10 @@ class Sqlite:
         self._folder = folder
 
     def _path(self, name: str) -> Path:
-        return self._folder / f"{name}.db"
+        return sqlite.path_of(self.create(name))
 
     def create(self, name: str) -> str:
-        # The file appears with the first connection, the migration's.
-        return f"sqlite+aiosqlite:///{self._path(name)}"
+        return sqlite.create_database(str(self._folder), name)
 
     def seed(
         self, name: str, notes: Sequence[tuple[str, bool]], owner: uuid.UUID | None = None
@@ -59,8 +60,7 @@ class Sqlite:
                 connection.executemany(sql, [(owner.hex, *note) for note in notes])
 
     def rows(self, name: str) -> int:
-        with closing(sqlite3.connect(self._path(name))) as connection:
-            return int(connection.execute("SELECT count(*) FROM notes").fetchone()[0])
+        return sqlite.count_notes(self.create(name))
 
     def sessions(self, name: str) -> None:
         return None

@@ -4,13 +4,14 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from contextlib import ExitStack, contextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 import psutil
 
 from harness.serving import free_port, serving
 
+from .accounts import log_in
 from .targets import Target
 
 # How the targets are served, the judged way first: without uvicorn's access log, the
@@ -58,3 +59,11 @@ def serving_all(targets: list[Target], options: list[str], logs: Path) -> Iterat
             process = stack.enter_context(serving(command, target.cwd, target.env, answers, log))
             servers.append(Server(target, port, process.pid))
         yield servers
+
+
+def signed_in(servers: list[Server]) -> list[Server]:
+    """The servers, each auth variant's with a token of its own; the others as they are."""
+    return [
+        replace(server, token=log_in(server.url)) if server.target.signs_in else server
+        for server in servers
+    ]

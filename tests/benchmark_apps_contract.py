@@ -2,7 +2,7 @@
 
 Run with a generated SQLite project's Python, with the reference apps' libraries:
 
-    python floor_contract.py <repository> <package> <seeded.db>
+    python benchmark_apps_contract.py <repository> <package> <seeded.db>
 
 `seeded.db` holds migrated, seeded notes; every app starts from a copy of it beside it.
 Prints, as JSON, what each app answered, one entry per request:

@@ -17,7 +17,7 @@ from benchmarks.apps import REFERENCES
 from harness.baking import TEMPLATE
 from harness.installing import install_with_uv, project_environment, run
 
-from .baking import bake
+from .bakes import bake
 
 SEEDED = [("first", False), ("second", True), ("third", False)]
 APPS = ["floor", "framework", *(f"reference-{backend}" for backend in REFERENCES)]
@@ -37,7 +37,7 @@ def answers(cookies_session: Any, tmp_path_factory: pytest.TempPathFactory) -> d
     with sqlite3.connect(seeded) as db:
         db.executemany("INSERT INTO notes (text, completed) VALUES (?, ?)", SEEDED)
 
-    script = str(Path(__file__).with_name("floor_contract.py"))
+    script = str(Path(__file__).with_name("benchmark_apps_contract.py"))
     python = str(work / "venv" / "bin" / "python")
     output = run([python, script, str(TEMPLATE), baked.package, str(seeded)], work, env)
     seen: dict[str, Any] = json.loads(output)
