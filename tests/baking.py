@@ -12,6 +12,13 @@ from hooks import post_gen_project as post_gen
 
 PROJECT_TEMPLATE = TEMPLATE / "{{cookiecutter.project_slug}}"
 
+# The libraries each answer brings, and only that answer.
+DRIVERS: dict[str, dict[str, set[str]]] = {
+    "backend": {"orm": set(), "databases": {"databases"}},
+    "database": {"sqlite": {"aiosqlite"}, "postgresql": {"asyncpg"}, "mysql": {"asyncmy"}},
+    "auth": {"none": set(), "fastapi-users": {"fastapi-users"}},
+}
+
 # Valid answers that are awkward to quote in TOML, Python, YAML and Markdown.
 AWKWARD_NAME = 'Zoë\'s "Quoted" \\ Notes # 1'
 AWKWARD_DESCRIPTION = "Tabs\there, 'single' and \"double\" quotes, a \\ and 🚀"

@@ -23,18 +23,13 @@ from harness.options import ALL_CHOICES, METADATA_CHOICES
 from .baking import (
     AWKWARD_DESCRIPTION,
     AWKWARD_NAME,
+    DRIVERS,
     bake,
     dependency_names,
     expected_files,
     files_in,
 )
 
-# The libraries each answer brings, and only that answer.
-DRIVERS = {
-    "backend": {"orm": set(), "databases": {"databases"}},
-    "database": {"sqlite": {"aiosqlite"}, "postgresql": {"asyncpg"}, "mysql": {"asyncmy"}},
-    "auth": {"none": set(), "fastapi-users": {"fastapi-users"}},
-}
 ALL_DRIVERS = {name for answers in DRIVERS.values() for names in answers.values() for name in names}
 # Per license answer: the pyproject's SPDX expression (PEP 639) and a phrase of its text.
 LICENSES = {
@@ -68,7 +63,7 @@ def test_driver_table_names_every_answer() -> None:
     for name, answers in CHOICES.items():
         missing = [answer for answer in answers if answer not in DRIVERS.get(name, {})]
         assert not missing, (
-            f"DRIVERS in tests/test_bake.py: add {name}={', '.join(missing)} with the "
+            f"DRIVERS in tests/baking.py: add {name}={', '.join(missing)} with the "
             "libraries only that answer brings (an empty set for none)"
         )
 
