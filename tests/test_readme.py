@@ -29,7 +29,9 @@ def section(text: str, heading: str) -> str:
 def test_prompt_table_matches_cookiecutter_json() -> None:
     rows = re.findall(r"^\| `(\w+)` \| (.*?) \|", section(README, "Prompts"), re.M)
     prompts = [name for name in CONTEXT if not name.startswith("_")]
-    assert [name for name, _ in rows] == prompts
+    missing = [name for name in prompts if name not in dict(rows)]
+    assert not missing, f"README.md's Prompts table: add a row for {', '.join(missing)}"
+    assert [name for name, _ in rows] == prompts, "README.md's Prompts table: rows in prompt order"
     for name, default in rows:
         answer = CONTEXT[name]
         if isinstance(answer, list):
