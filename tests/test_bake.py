@@ -94,6 +94,9 @@ def test_license_file_and_metadata_agree(cookies_session: Any, license_: str) ->
     assert "hatchling>=1.27" in pyproject["build-system"]["requires"]
     dockerfile = (project.path / "Dockerfile").read_text()
     assert "COPY pyproject.toml README.md LICENSE ./" in dockerfile
+    readme = (project.path / "README.md").read_text()
+    license_section = readme.split("\n## License\n", 1)[1]
+    assert f"`pyproject.toml` declares them as `{expression}`." in license_section
 
 
 def test_pyproject_lists_exactly_the_variant_drivers(baked: Bake) -> None:
