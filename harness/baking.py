@@ -1,9 +1,7 @@
-"""The template's prompts and variants, and baking it."""
+"""Baking the template: a bake and its answers (the prompts and variants are in options.py)."""
 
 from __future__ import annotations
 
-import itertools
-import json
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -12,37 +10,30 @@ from cookiecutter.generate import generate_context
 from cookiecutter.main import cookiecutter
 from cookiecutter.prompt import prompt_for_config
 
-TEMPLATE = Path(__file__).resolve().parents[1]
-CONTEXT_FILE = TEMPLATE / "cookiecutter.json"
-# The prompts with their defaults, as cookiecutter reads them.
-CONTEXT: dict[str, Any] = json.loads(CONTEXT_FILE.read_text())
+from harness.options import (
+    CHOICES,
+    CONTEXT,
+    CONTEXT_FILE,
+    DEFAULT_VARIANT,
+    TEMPLATE,
+    VARIANTS,
+    Variant,
+    variant_id,
+)
 
-Variant = dict[str, str]
-
-
-def choice_prompts(context: dict[str, Any]) -> dict[str, list[str]]:
-    """The prompts that offer a list of answers, the first being the default."""
-    return {
-        name: answers
-        for name, answers in context.items()
-        if isinstance(answers, list) and not name.startswith("_")
-    }
-
-
-def every_combination(choices: dict[str, list[str]]) -> list[Variant]:
-    return [
-        dict(zip(choices, answers, strict=True)) for answers in itertools.product(*choices.values())
-    ]
-
-
-CHOICES = choice_prompts(CONTEXT)
-# Every supported combination of the choice answers, and the one a bare bake makes.
-VARIANTS = every_combination(CHOICES)
-DEFAULT_VARIANT = {name: answers[0] for name, answers in CHOICES.items()}
-
-
-def variant_id(variant: Variant) -> str:
-    return "-".join(variant.values())
+# The prompts and variants are defined in harness.options; tests take them from here too.
+__all__ = [
+    "CHOICES",
+    "CONTEXT",
+    "DEFAULT_VARIANT",
+    "TEMPLATE",
+    "VARIANTS",
+    "Bake",
+    "Variant",
+    "bake_into",
+    "rendered_answers",
+    "variant_id",
+]
 
 
 @dataclass(frozen=True)

@@ -73,6 +73,10 @@ OWNED_FILES: dict[str, list[str]] = {
         "tests/test_auth.py",
         "tests/test_owners.py",
     ],
+    "license=MIT": ["LICENSE"],
+    "license=Apache-2.0": ["LICENSE"],
+    "license=BSD-3-Clause": ["LICENSE"],
+    "license=proprietary": ["LICENSE"],
     "backend=orm+auth=none": [
         "src/{package}/models.py",
         "src/{package}/repository.py",

@@ -1,9 +1,10 @@
-"""Validate the answers before anything is written.
+"""Validate the free-text answers before anything is written.
 
 Each check is a plain function that returns an error message or None, so the
 template's tests can call them directly. The hook prints one line for each bad
 answer and exits non-zero; cookiecutter then removes the half-made project
-folder.
+folder. Choice answers need no check here: cookiecutter refuses one outside its
+list in cookiecutter.json before the hook runs.
 """
 
 from __future__ import annotations
@@ -15,12 +16,6 @@ import sys
 
 # Rendering this line checks the answers first (local_extensions.checked_answers).
 ANSWERS_JSON = r"""{{ cookiecutter | checked_answers | tojson }}"""
-
-CHOICES = {
-    "backend": ("orm", "databases"),
-    "database": ("sqlite", "postgresql", "mysql"),
-    "auth": ("none", "fastapi-users"),
-}
 
 SLUG_RE = re.compile(r"[a-z][a-z0-9]*(-[a-z0-9]+)*")
 PACKAGE_RE = re.compile(r"[a-z_][a-z0-9_]*")
@@ -82,13 +77,6 @@ def check_version(version: str) -> str | None:
     return None
 
 
-def check_choice(variable: str, value: str) -> str | None:
-    allowed = CHOICES[variable]
-    if value not in allowed:
-        return f"{variable}: {value!r} is not one of {', '.join(allowed)}"
-    return None
-
-
 def validate(answers: dict[str, str], cookiecutter_version: str) -> list[str]:
     """Every problem with the answers, in prompt order."""
     slug, package = answers["project_slug"], answers["package_name"]
@@ -102,7 +90,6 @@ def validate(answers: dict[str, str], cookiecutter_version: str) -> list[str]:
         None if slug_error and derived else check_package_name(package),
         check_email(answers["author_email"]),
         check_version(answers["version"]),
-        *(check_choice(variable, answers[variable]) for variable in CHOICES),
     ]
     return [message for message in results if message]
 

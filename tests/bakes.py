@@ -7,10 +7,17 @@ import tomllib
 from pathlib import Path
 from typing import Any
 
-from harness.baking import TEMPLATE, Bake, Variant
+from harness.baking import TEMPLATE, Bake
 from hooks import post_gen_project as post_gen
 
 PROJECT_TEMPLATE = TEMPLATE / "{{cookiecutter.project_slug}}"
+
+# The libraries each answer brings, and only that answer.
+DRIVERS: dict[str, dict[str, set[str]]] = {
+    "backend": {"orm": set(), "databases": {"databases"}},
+    "database": {"sqlite": {"aiosqlite"}, "postgresql": {"asyncpg"}, "mysql": {"asyncmy"}},
+    "auth": {"none": set(), "fastapi-users": {"fastapi-users"}},
+}
 
 # Valid answers that are awkward to quote in TOML, Python, YAML and Markdown.
 AWKWARD_NAME = 'Zoë\'s "Quoted" \\ Notes # 1'
@@ -29,8 +36,8 @@ def files_in(root: Path) -> set[str]:
     return {str(path.relative_to(root)) for path in root.rglob("*") if path.is_file()}
 
 
-def expected_files(variant: Variant, package: str) -> tuple[set[str], set[str]]:
-    """(files the bake must have, files it must not have) for a variant."""
+def expected_files(answers: dict[str, Any], package: str) -> tuple[set[str], set[str]]:
+    """(files the bake must have, files it must not have) for a bake's answers."""
     shared = {
         path.replace("{{cookiecutter.package_name}}", package)
         for path in files_in(PROJECT_TEMPLATE)
@@ -39,7 +46,7 @@ def expected_files(variant: Variant, package: str) -> tuple[set[str], set[str]]:
     kept: set[str] = set()
     pruned: set[str] = set()
     for owner, paths in post_gen.owned_files(package).items():
-        (kept if post_gen.chosen(owner, variant) else pruned).update(paths)
+        (kept if post_gen.chosen(owner, answers) else pruned).update(paths)
     return shared | kept, pruned - kept
 
 

@@ -8,38 +8,43 @@ import re
 import subprocess
 import sys
 import tomllib
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
 import pytest
 import yaml
 from cookiecutter.main import cookiecutter
+from packaging.licenses import canonicalize_license_expression
 
-from harness.baking import TEMPLATE, Bake
+from harness.baking import CHOICES, TEMPLATE, Bake
+from harness.options import ALL_CHOICES, METADATA_CHOICES
 
 from .bakes import (
     AWKWARD_DESCRIPTION,
     AWKWARD_NAME,
+    DRIVERS,
     bake,
     dependency_names,
     expected_files,
     files_in,
 )
 
-# The libraries each answer brings, and only that answer.
-DRIVERS = {
-    "backend": {"orm": set(), "databases": {"databases"}},
-    "database": {"sqlite": {"aiosqlite"}, "postgresql": {"asyncpg"}, "mysql": {"asyncmy"}},
-    "auth": {"none": set(), "fastapi-users": {"fastapi-users"}},
-}
 ALL_DRIVERS = {name for answers in DRIVERS.values() for names in answers.values() for name in names}
+# Per license answer: the pyproject's SPDX expression (PEP 639) and a phrase of its text.
+LICENSES = {
+    "MIT": ("MIT", "Permission is hereby granted, free of charge, to any person"),
+    "Apache-2.0": ("Apache-2.0", "Apache License\n                           Version 2.0"),
+    "BSD-3-Clause": ("BSD-3-Clause", "3. Neither the name of the copyright holder"),
+    "proprietary": ("LicenseRef-Proprietary", "All rights reserved."),
+}
 MARKERS = ("{{", "}}", "{%", "%}", "cookiecutter")
 GITHUB_EXPRESSION = re.compile(r"\$\{\{ [^{}]+ \}\}")
 
 
 def test_bake_has_exactly_the_variant_files(baked: Bake) -> None:
     assert baked.path.name == "notes-service"
-    present, absent = expected_files(baked.variant, baked.package)
+    present, absent = expected_files(baked.answers, baked.package)
     assert files_in(baked.path) == present
     assert not absent & files_in(baked.path)
     assert not (baked.path / "_variants").exists()
@@ -52,6 +57,46 @@ def test_bake_leaves_no_template_markers(baked: Bake) -> None:
             text = GITHUB_EXPRESSION.sub("", path.read_text())
             for marker in MARKERS:
                 assert marker not in text, f"{marker!r} left in {path.relative_to(baked.path)}"
+
+
+def test_driver_table_names_every_answer() -> None:
+    for name, answers in CHOICES.items():
+        missing = [answer for answer in answers if answer not in DRIVERS.get(name, {})]
+        assert not missing, (
+            f"DRIVERS in tests/bakes.py: add {name}={', '.join(missing)} with the "
+            "libraries only that answer brings (an empty set for none)"
+        )
+
+
+def test_license_table_names_every_answer() -> None:
+    assert list(LICENSES) == METADATA_CHOICES["license"], (
+        "LICENSES in tests/test_bake.py: add each license answer with its SPDX expression"
+    )
+
+
+@pytest.mark.parametrize("license_", METADATA_CHOICES["license"])
+def test_license_file_and_metadata_agree(cookies_session: Any, license_: str) -> None:
+    """A metadata-only answer is baked once, on the default variant, and read statically."""
+    project = bake(cookies_session, license=license_, author_name=AWKWARD_NAME)
+    expression, phrase = LICENSES[license_]
+    text = (project.path / "LICENSE").read_text()
+    assert phrase in text
+    year = str(datetime.now(UTC).year)
+    assert any(year in line and AWKWARD_NAME in line for line in text.splitlines())
+    assert not any(marker in text for marker in MARKERS)
+    # Not the template's own license, which stays out of generated projects.
+    assert text != (TEMPLATE / "LICENSE").read_text()
+    pyproject = tomllib.loads((project.path / "pyproject.toml").read_text())
+    assert pyproject["project"]["license"] == expression
+    assert canonicalize_license_expression(expression) == expression
+    assert pyproject["project"]["license-files"] == ["LICENSE"]
+    # Hatchling reads license expressions from 1.27 on.
+    assert "hatchling>=1.27" in pyproject["build-system"]["requires"]
+    dockerfile = (project.path / "Dockerfile").read_text()
+    assert "COPY pyproject.toml README.md LICENSE ./" in dockerfile
+    readme = (project.path / "README.md").read_text()
+    license_section = readme.split("\n## License\n", 1)[1]
+    assert f"`pyproject.toml` declares them as `{expression}`." in license_section
 
 
 def test_pyproject_lists_exactly_the_variant_drivers(baked: Bake) -> None:
@@ -192,12 +237,13 @@ def test_bad_answer_on_the_command_line(tmp_path: Path) -> None:
     assert list(tmp_path.iterdir()) == []
 
 
-def test_unknown_choice_on_the_command_line(tmp_path: Path) -> None:
+@pytest.mark.parametrize("name", ALL_CHOICES)
+def test_unknown_choice_on_the_command_line(tmp_path: Path, name: str) -> None:
     # cookiecutter itself refuses a value outside a choice list, with its own
     # traceback, before it renders anything of the template that could catch it.
-    result = run_cli(tmp_path, "backend=peewee")
+    result = run_cli(tmp_path, f"{name}=peewee")
     assert result.returncode != 0
-    assert "peewee provided for choice variable backend" in result.stderr
+    assert f"peewee provided for choice variable {name}" in result.stderr
     assert list(tmp_path.iterdir()) == []
 
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from harness.baking import Bake
+from harness.baking import CHOICES, Bake
 
 from .deploy_files import check_schema, compose, instructions, setting_variables, stages
 
@@ -26,6 +26,18 @@ SERVERS = {
 }
 
 
+# The database answers that are a file the app keeps on a volume, with no server.
+FILE_DATABASES = {"sqlite"}
+
+
+def test_server_table_names_every_database_answer() -> None:
+    missing = set(CHOICES["database"]) - FILE_DATABASES - set(SERVERS)
+    assert not missing, (
+        f"SERVERS in tests/test_compose.py: add {', '.join(sorted(missing))} with its image, "
+        "health check, volume and variables (or FILE_DATABASES, if it needs no server)"
+    )
+
+
 def test_compose_file_matches_the_schema(baked: Bake) -> None:
     check_schema("vendor.compose-spec", baked.path / "compose.yaml")
 
@@ -40,7 +52,7 @@ def test_compose_services_ports_and_storage(baked: Bake) -> None:
     # Published on loopback only; a proxy or load balancer fronts it in production.
     assert app["ports"] == [f"127.0.0.1:{exposed}:{exposed}"]
     url = app["environment"]["DATABASE_URL"]
-    if baked.answers["database"] == "sqlite":
+    if baked.answers["database"] in FILE_DATABASES:
         assert set(services) == {"app"}
         assert app["volumes"] == ["data:/data"]
         assert set(spec["volumes"]) == {"data"}

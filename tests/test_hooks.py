@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import ast
+import math
 import tomllib
 from pathlib import Path
 
 import pytest
 
 from harness.baking import CHOICES, CONTEXT, DEFAULT_VARIANT, VARIANTS
+from harness.options import ALL_CHOICES, METADATA_ONLY, every_combination
 from hooks import post_gen_project as post_gen
 from hooks import pre_gen_project as pre_gen
 from local_extensions import py_str, toml_str
@@ -42,19 +44,34 @@ def test_every_template_file_is_shared_or_owned() -> None:
             assert not (PROJECT_TEMPLATE / path).exists(), f"{path} is both shared and owned"
 
 
-def test_validation_covers_exactly_the_choice_prompts() -> None:
-    assert {name: list(answers) for name, answers in pre_gen.CHOICES.items()} == CHOICES
-
-
 def test_every_owner_stands_for_answers_of_choice_prompts() -> None:
     for owner in post_gen.OWNED_FILES:
         for variable, answer in post_gen.conditions(owner).items():
-            assert answer in CHOICES.get(variable, []), owner
+            assert answer in ALL_CHOICES.get(variable, []), owner
+
+
+def test_variants_span_only_the_options_that_change_code() -> None:
+    assert set(METADATA_ONLY) <= set(ALL_CHOICES), "METADATA_ONLY names a prompt with no choices"
+    assert set(CHOICES) == set(ALL_CHOICES) - set(METADATA_ONLY)
+    assert all(set(variant) == set(CHOICES) for variant in VARIANTS)
+    assert len(VARIANTS) == math.prod(len(answers) for answers in CHOICES.values())
+
+
+def test_metadata_only_options_change_no_code() -> None:
+    """An option in METADATA_ONLY owns no Python file and no Python file reads it, so one
+    bake per answer checked statically covers it."""
+    for owner, paths in post_gen.OWNED_FILES.items():
+        if set(post_gen.conditions(owner)) & set(METADATA_ONLY):
+            assert not [path for path in paths if path.endswith(".py")], owner
+    for path in PROJECT_TEMPLATE.rglob("*.py"):
+        text = path.read_text()
+        for name in METADATA_ONLY:
+            assert f"cookiecutter.{name}" not in text, f"{path.name} reads {name}"
 
 
 def test_every_combination_of_answers_gets_each_owned_path_at_most_once() -> None:
     """Two owners chosen together never move a file onto the same path."""
-    for answers in VARIANTS:
+    for answers in every_combination(ALL_CHOICES):
         kept = [
             path
             for owner, paths in template_owned_files().items()
@@ -190,13 +207,6 @@ def test_good_versions(version: str) -> None:
 @pytest.mark.parametrize("version", ["", "v1.0", "1.0-beta", "latest", "1..0"])
 def test_bad_versions(version: str) -> None:
     assert pre_gen.check_version(version) is not None
-
-
-def test_unknown_choice_is_named() -> None:
-    assert pre_gen.check_choice("backend", "peewee") == (
-        "backend: 'peewee' is not one of orm, databases"
-    )
-    assert pre_gen.check_choice("database", "sqlite") is None
 
 
 def test_a_package_name_made_from_a_bad_slug_is_not_reported_again() -> None:

@@ -13,6 +13,7 @@ from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
+from harness.options import ALL_CHOICES, METADATA_ONLY
 from hooks import post_gen_project as post_gen
 
 from .bakes import PROJECT_TEMPLATE
@@ -20,8 +21,15 @@ from .bakes import PROJECT_TEMPLATE
 TAG = re.compile(r"\{%-?\s*(\w+)(.*?)-?%\}", re.S)
 VARIABLE = re.compile(r"cookiecutter\.(\w+)")
 
-# The most `{%` tags each group of answers may take in all generated Python files.
-BUDGETS = {("backend", "database"): 10, ("auth",): 24}
+# The most `{%` tags each group of answers may take in all generated Python files; an
+# option that changes only metadata takes none.
+BUDGETS = {("backend", "database"): 10, ("auth",): 24, METADATA_ONLY: 0}
+
+
+def test_every_choice_prompt_has_a_budget() -> None:
+    budgeted = {name for group in BUDGETS for name in group}
+    missing = [name for name in ALL_CHOICES if name not in budgeted]
+    assert not missing, f"BUDGETS in tests/test_jinja_budget.py: add a budget for {missing}"
 
 
 def python_files() -> list[Path]:

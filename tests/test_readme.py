@@ -1,4 +1,5 @@
-"""The template's README: its prompt table and its commands."""
+"""The template's documents: the README's prompt table, and the commands of the README,
+CONTRIBUTING.md and the benchmarks' README; the checklist for a new option."""
 
 from __future__ import annotations
 
@@ -11,21 +12,27 @@ import subprocess
 import sys
 from pathlib import Path
 
-from harness.baking import CONTEXT, TEMPLATE
+from harness.baking import CONTEXT, DEFAULT_VARIANT, TEMPLATE
 from harness.serving import free_port, get, post, serving
 
-from .bakes import dependency_names
+from .bakes import DRIVERS, PROJECT_TEMPLATE, dependency_names
 from .readmes import console_blocks
 
 README = (TEMPLATE / "README.md").read_text()
-DRIVERS = {"sqlite": "aiosqlite", "postgresql": "asyncpg", "mysql": "asyncmy"}
+CONTRIBUTING = (TEMPLATE / "CONTRIBUTING.md").read_text()
+BENCHMARKS_README = (TEMPLATE / "benchmarks/README.md").read_text()
+
+
+def section(text: str, heading: str) -> str:
+    return text.split(f"## {heading}\n", 1)[1].split("\n## ", 1)[0]
 
 
 def test_prompt_table_matches_cookiecutter_json() -> None:
-    section = README.split("## Prompts\n", 1)[1].split("\n## ", 1)[0]
-    rows = re.findall(r"^\| `(\w+)` \| (.*?) \|", section, re.M)
+    rows = re.findall(r"^\| `(\w+)` \| (.*?) \|", section(README, "Prompts"), re.M)
     prompts = [name for name in CONTEXT if not name.startswith("_")]
-    assert [name for name, _ in rows] == prompts
+    missing = [name for name in prompts if name not in dict(rows)]
+    assert not missing, f"README.md's Prompts table: add a row for {', '.join(missing)}"
+    assert [name for name, _ in rows] == prompts, "README.md's Prompts table: rows in prompt order"
     for name, default in rows:
         answer = CONTEXT[name]
         if isinstance(answer, list):
@@ -36,9 +43,66 @@ def test_prompt_table_matches_cookiecutter_json() -> None:
             assert default == f"`{answer}`", name
 
 
-def test_ci_runs_the_readme_test_command() -> None:
-    _, test_command = console_blocks(README, "Try it")
+def test_ci_runs_the_contributing_test_command() -> None:
+    (test_command,) = console_blocks(CONTRIBUTING, "Run the tests")
     assert test_command.strip() in (TEMPLATE / ".ci/run").read_text()
+    # CI installs the pinned versions of the tools.
+    assert "-c requirements-dev.lock" in test_command
+
+
+def test_lock_was_made_by_the_contributing_command() -> None:
+    (command,) = console_blocks(CONTRIBUTING, "Update the tools' lock")
+    header = (TEMPLATE / "requirements-dev.lock").read_text().splitlines()[:2]
+    assert header[1].strip("# ") == command.strip().removeprefix(".venv/bin/python -m ")
+    lower_bounds = (TEMPLATE / "requirements-dev.txt").read_text()
+    pinned = (TEMPLATE / "requirements-dev.lock").read_text()
+    for line in lower_bounds.splitlines():
+        if line and not line.startswith("#"):
+            name = re.split(r"[<>=\[]", line, maxsplit=1)[0].lower()
+            assert re.search(rf"^{re.escape(name)}==", pinned, re.M | re.I), name
+
+
+def named_in_the_template(path: str) -> bool:
+    """A path of the template, or of a generated project (shared or owned by an answer)."""
+    if (TEMPLATE / path).exists() or (PROJECT_TEMPLATE / path).exists():
+        return True
+    return any(
+        candidate.as_posix().endswith("/" + path.rstrip("/"))
+        for candidate in PROJECT_TEMPLATE.rglob("*")
+    )
+
+
+def test_new_option_checklist_names_files_that_exist() -> None:
+    checklist = section(CONTRIBUTING, "Add an option")
+    quoted = re.findall(r"`([^`\s]+)`", checklist)
+    paths = [
+        # A pattern's placeholders start at `<`; the folder before them must exist.
+        text.split("<", 1)[0]
+        for text in quoted
+        if "/" in text or re.search(r"\.(py|json|md|ya?ml|toml|txt|lock)$", text)
+    ]
+    assert len(paths) >= 15, paths
+    for path in filter(None, paths):
+        assert named_in_the_template(path), f"CONTRIBUTING.md names {path}, which does not exist"
+    # Each table it sends the reader to is defined in the file it names.
+    tables = re.findall(r"`([A-Z][A-Z_]+)` in `([^`]+)`", checklist)
+    assert {name for name, _ in tables} >= {"OWNED_FILES", "DRIVERS", "METADATA_ONLY"}
+    for name, path in tables:
+        assert re.search(rf"^{name}\b", (TEMPLATE / path).read_text(), re.M), (name, path)
+    # Its test for a metadata-only option exists under the name it gives.
+    (example,) = re.findall(r"as `(test_\w+)` does", checklist)
+    assert f"def {example}(" in (TEMPLATE / "tests/test_bake.py").read_text()
+
+
+def test_readme_points_to_the_documents_it_moved_out() -> None:
+    for document in ("CHANGELOG.md", "CONTRIBUTING.md", "benchmarks/README.md", "LICENSE"):
+        assert f"]({document})" in README, document
+        assert (TEMPLATE / document).is_file(), document
+    # cruft users read the changelog before they update.
+    assert "CHANGELOG.md" in section(README, "Keep generated services up to date")
+    changelog = (TEMPLATE / "CHANGELOG.md").read_text()
+    assert "## [Unreleased]" in changelog
+    assert "keepachangelog.com" in changelog
 
 
 def clone(destination: Path) -> Path:
@@ -58,7 +122,7 @@ def clone(destination: Path) -> Path:
 
 
 def test_try_it_bakes_and_starts_the_default_service(tmp_path: Path) -> None:
-    bake_and_start, _ = console_blocks(README, "Try it")
+    (bake_and_start,) = console_blocks(README, "Try it")
     checkout = clone(tmp_path / "checkout")
     port = free_port()
     env = {k: v for k, v in os.environ.items() if k not in ("DATABASE_URL", "VIRTUAL_ENV")}
@@ -102,8 +166,8 @@ def test_use_it_commands_bake_without_prompts(tmp_path: Path) -> None:
         slug = answers.get("project_name", "Notes Service").lower().replace(" ", "-")
         project = checkout / slug
         assert project.is_dir()
-        driver = DRIVERS[answers.get("database", "sqlite")]
-        assert driver in dependency_names(project)
+        database = answers.get("database", DEFAULT_VARIANT["database"])
+        assert DRIVERS["database"][database] <= dependency_names(project)
         shutil.rmtree(project)
 
 
@@ -133,7 +197,7 @@ def test_benchmarks_commands_set_up_and_start_the_benchmark() -> None:
     # The full benchmark takes many minutes and is not part of the suite; its
     # commands must still be the real set-up script and entry point, with the options
     # the README names.
-    (block,) = console_blocks(README, "Benchmarks")
+    (block,) = console_blocks(BENCHMARKS_README, "Run it")
     setup, start = block.splitlines()
     program, script = setup.split()
     assert program == "bash" and (TEMPLATE / script).is_file()
@@ -147,6 +211,5 @@ def test_benchmarks_commands_set_up_and_start_the_benchmark() -> None:
         check=False,
     )
     assert result.returncode == 0, result.stderr
-    section = README.split("## Benchmarks\n", 1)[1].split("\n## ", 1)[0]
-    for option in re.findall(r"`(--[a-z-]+)", section):
+    for option in re.findall(r"`(--[a-z-]+)", BENCHMARKS_README):
         assert option in result.stdout, option

@@ -2,11 +2,15 @@
 
 from __future__ import annotations
 
+import json
 import subprocess
 import sys
+from typing import Any
 
 import yaml
 
+from harness.baking import CHOICES, TEMPLATE, VARIANTS, Bake, variant_id
+from harness.options import ci_jobs
 from harness.baking import TEMPLATE, VARIANTS, Bake, variant_id
 from harness.servers import SERVERS
 
@@ -14,6 +18,21 @@ from .deploy_files import check_schema
 from .readmes import readme_commands
 
 PYTHON_VERSIONS = ["3.11", "3.13"]
+# The service containers each answer adds to the generated workflow's test job.
+SERVICES: dict[str, dict[str, set[str]]] = {
+    "backend": {"orm": set(), "databases": set()},
+    "database": {"sqlite": set(), "postgresql": {"postgres"}, "mysql": {"mariadb"}},
+    "auth": {"none": set(), "fastapi-users": {"redis"}},
+}
+
+
+def test_service_table_names_every_answer() -> None:
+    for name, answers in CHOICES.items():
+        missing = [answer for answer in answers if answer not in SERVICES.get(name, {})]
+        assert not missing, (
+            f"SERVICES in tests/test_workflows.py: add {name}={', '.join(missing)} with the "
+            "service containers it adds to the generated workflow (an empty set for none)"
+        )
 
 
 def test_generated_workflow_is_valid_and_runs_the_readme_commands(baked: Bake) -> None:
@@ -26,6 +45,8 @@ def test_generated_workflow_is_valid_and_runs_the_readme_commands(baked: Bake) -
     workflow = yaml.safe_load(text)
     (job,) = workflow["jobs"].values()
     assert job["strategy"]["fail-fast"] is False
+    expected = set().union(*(SERVICES[name][answer] for name, answer in baked.variant.items()))
+    assert set(job.get("services", {})) == expected
     commands = [line for step in job["steps"] if "run" in step for line in step["run"].splitlines()]
     readme = [*readme_commands(baked.path, "Install"), *readme_commands(baked.path, "Test")]
     assert commands == [
@@ -67,20 +88,43 @@ def test_generated_workflow_is_valid_and_runs_the_readme_commands(baked: Bake) -
         assert "services" not in job and "env" not in job
 
 
+def template_jobs() -> dict[str, Any]:
+    workflow = yaml.safe_load((TEMPLATE / ".github/workflows/ci.yml").read_text())
+    return dict(workflow["jobs"])
+
+
 def test_template_workflow_is_valid_and_covers_every_variant() -> None:
     path = TEMPLATE / ".github/workflows/ci.yml"
     check_schema("vendor.github-workflows", path)
-    workflow = yaml.safe_load(path.read_text())
-    (job,) = workflow["jobs"].values()
-    assert job["strategy"]["fail-fast"] is False
-    matrix = job["strategy"]["matrix"]
-    # Every job on the oldest and the newest Python supported.
-    assert matrix["python-version"] == PYTHON_VERSIONS
-    entries = matrix["tests"]
+    jobs = template_jobs()
+    assert set(jobs) == {"list", "test"}
+    # The first job lists the test jobs from the variants, with the standard library only.
+    (listing,) = [step for step in jobs["list"]["steps"] if "run" in step]
+    assert listing["run"] == 'python3 -m harness.options >> "$GITHUB_OUTPUT"'
+    assert jobs["list"]["outputs"]["tests"] == f"${{{{ steps.{listing['id']}.outputs.tests }}}}"
+    # -S: without site-packages, as on a runner where nothing is installed yet.
+    output = subprocess.run(
+        [sys.executable, "-S", "-m", "harness.options"],
+        cwd=TEMPLATE,
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout
+    name, _, value = output.strip().partition("=")
+    assert name == "tests"
+    entries = json.loads(value)
     ids = [variant_id(variant) for variant in VARIANTS]
     # One named entry per variant and one for everything else; nothing runs twice.
     assert [entry["name"] for entry in entries] == [*ids, "other tests"]
     assert [entry["select"] for entry in entries] == [*ids, f"not ({' or '.join(ids)})"]
+    assert entries == ci_jobs()
+    job = jobs["test"]
+    assert job["needs"] == "list"
+    assert job["strategy"]["fail-fast"] is False
+    matrix = job["strategy"]["matrix"]
+    # Every job on the oldest and the newest Python supported.
+    assert matrix["python-version"] == PYTHON_VERSIONS
+    assert matrix["tests"] == "${{ fromJSON(needs.list.outputs.tests) }}"
     # A service for each test server that has one (harness/servers.py), named in the
     # server's variable; the others start throwaway in the job.
     services = {server.ci_service: server for server in SERVERS.values() if server.ci_service}
@@ -110,9 +154,7 @@ def collected(*arguments: str) -> list[str]:
 
 
 def test_template_workflow_jobs_split_the_suite_without_overlap() -> None:
-    workflow = yaml.safe_load((TEMPLATE / ".github/workflows/ci.yml").read_text())
-    (job,) = workflow["jobs"].values()
     everything = collected()
-    jobs = [collected("-k", entry["select"]) for entry in job["strategy"]["matrix"]["tests"]]
+    jobs = [collected("-k", entry["select"]) for entry in ci_jobs()]
     assert all(jobs), "a job that selects no tests"
     assert sorted(test for tests in jobs for test in tests) == sorted(everything)
