@@ -32,11 +32,13 @@ VARIANTS_DIR = "_variants"
 # owner -> the files it owns; "{package}" is the package name.
 OWNED_FILES: dict[str, list[str]] = {
     "backend=orm": [
+        "src/{package}/connect.py",
         "src/{package}/db.py",
         "tests/isolation.py",
         "tests/test_unit_of_work.py",
     ],
     "backend=databases": [
+        "src/{package}/connect.py",
         "src/{package}/db.py",
         "tests/isolation.py",
         "tests/test_unit_of_work.py",
@@ -62,6 +64,18 @@ OWNED_FILES: dict[str, list[str]] = {
         "deploy/kubernetes/horizontalpodautoscaler.yaml",
         "deploy/kubernetes/job.yaml",
         "deploy/kubernetes/poddisruptionbudget.yaml",
+    ],
+    "backend=orm+database=sqlite": [
+        "src/{package}/pool.py",
+    ],
+    "backend=orm+database=postgresql,mysql": [
+        "src/{package}/pool.py",
+    ],
+    "backend=databases+database=sqlite": [
+        "src/{package}/pool.py",
+    ],
+    "backend=databases+database=postgresql,mysql": [
+        "src/{package}/pool.py",
     ],
     "auth=none": [
         "migrations/versions/0001_create_notes.py",
