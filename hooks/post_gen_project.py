@@ -44,6 +44,7 @@ OWNED_FILES: dict[str, list[str]] = {
         "tests/test_unit_of_work.py",
     ],
     "database=sqlite": [
+        "compose.yaml",
         "deploy/kubernetes/persistentvolumeclaim.yaml",
         "src/{package}/backup.py",
         "src/{package}/dialect.py",
@@ -51,11 +52,13 @@ OWNED_FILES: dict[str, list[str]] = {
         "tests/test_dialect.py",
     ],
     "database=postgresql": [
+        "compose.yaml",
         "src/{package}/dialect.py",
         "tests/provision.py",
         "tests/test_dialect.py",
     ],
     "database=mysql": [
+        "compose.yaml",
         "src/{package}/dialect.py",
         "tests/provision.py",
         "tests/test_dialect.py",
