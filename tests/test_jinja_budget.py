@@ -5,6 +5,10 @@ file may branch on an answer only in a few readable blocks. This counts every
 `{%` tag of every generated text file (Python, Markdown, TOML, YAML, the
 Makefile, .env.example...) by the answers it decides, against a budget per
 answer of cookiecutter.json: a new prompt has no budget until it is given one.
+
+Text that differs by answer but cannot be a file of its own, such as a section
+of the README, sits in `templates/` (cookiecutter's folder for `{% include %}`,
+never copied into a project), one small file per answer: those are counted too.
 """
 
 from __future__ import annotations
@@ -15,7 +19,7 @@ from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
-from harness.baking import CONTEXT
+from harness.baking import CONTEXT, TEMPLATE
 from hooks import post_gen_project as post_gen
 
 from .baking import PROJECT_TEMPLATE
@@ -52,17 +56,28 @@ def prompts() -> list[str]:
     return [name for name in CONTEXT if not name.startswith("_")]
 
 
+# Files that generated files include; cookiecutter renders them, never copies them.
+INCLUDED = TEMPLATE / "templates"
+
+
 def text_files() -> Iterator[tuple[Path, str]]:
-    """Every file of the project template that is text, with its text."""
-    for path in sorted(PROJECT_TEMPLATE.rglob("*")):
-        if path.is_file():
-            data = path.read_bytes()
-            if b"\0" not in data:
-                yield path, data.decode()
+    """Every file of the project template and every file it includes that is text."""
+    for root in (PROJECT_TEMPLATE, INCLUDED):
+        for path in sorted(root.rglob("*")):
+            if path.is_file():
+                data = path.read_bytes()
+                if b"\0" not in data:
+                    yield path, data.decode()
+
+
+def place(path: Path) -> str:
+    """A project file's place in the project; an included file's in the template."""
+    root = PROJECT_TEMPLATE if path.is_relative_to(PROJECT_TEMPLATE) else TEMPLATE
+    return str(path.relative_to(root))
 
 
 def is_shared(path: Path) -> bool:
-    return post_gen.VARIANTS_DIR not in path.relative_to(PROJECT_TEMPLATE).parts
+    return post_gen.VARIANTS_DIR not in Path(place(path)).parts
 
 
 def tags(text: str) -> Iterator[frozenset[str]]:
@@ -100,6 +115,7 @@ def test_every_prompt_has_a_budget() -> None:
 def test_text_files_are_read_including_non_python() -> None:
     names = {path.name for path, _ in text_files()}
     assert {"README.md", "pyproject.toml", ".env.example", "Makefile", "main.py"} <= names
+    assert any(path.is_relative_to(INCLUDED) for path, _ in text_files())
 
 
 def test_jinja_in_generated_files_stays_within_budget(
@@ -109,25 +125,25 @@ def test_jinja_in_generated_files_stays_within_budget(
     per_group: Counter[tuple[str, ...]] = Counter()
     label = "jinja tags in generated text files"
     for path, text in text_files():
-        name = str(path.relative_to(PROJECT_TEMPLATE))
+        file = place(path)
         in_file = 0
         for variables in tags(text):
             in_file += 1
             per_variable.update(variables or {"(no answer)"})
             for variable in variables:
                 assert variable in BUDGETS, (
-                    f"{name} branches on cookiecutter.{variable}, which has no budget: "
+                    f"{file} branches on cookiecutter.{variable}, which has no budget: "
                     f"add {variable!r} to BUDGETS in {Path(__file__).name}"
                 )
             if path.suffix == ".py":
                 for group in PYTHON_BUDGETS:
                     per_group[group] += bool(variables & set(group))
                 if is_shared(path):
-                    assert "database" not in variables, f"{name} branches on the database"
+                    assert "database" not in variables, f"{file} branches on the database"
         if in_file:
-            record_property("figure", (label, f"in {name}", in_file))
-        budget = FILE_BUDGETS.get(name, FILE_BUDGET)
-        assert in_file <= budget, f"{name}: {in_file} tags, at most {budget}"
+            record_property("figure", (label, f"in {file}", in_file))
+        budget = FILE_BUDGETS.get(file, FILE_BUDGET)
+        assert in_file <= budget, f"{file}: {in_file} tags, at most {budget}"
     for variable, count in sorted(per_variable.items()):
         budget = BUDGETS.get(variable)
         shown = count if budget is None else f"{count} of {budget}"
