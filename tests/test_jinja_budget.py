@@ -19,12 +19,17 @@ from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
-from harness.baking import CONTEXT, TEMPLATE
+from harness.baking import CHOICES, CONTEXT, TEMPLATE
 from hooks import post_gen_project as post_gen
 
 from .baking import PROJECT_TEMPLATE
 
 TAG = re.compile(r"\{%-?\s*(\w+)(.*?)-?%\}", re.S)
+# `{% include "readme/database=" ~ cookiecutter.database ~ "/test.md" %}`: one file per answer.
+INCLUDE_PER_ANSWER = re.compile(
+    r'include "(?P<folder>[\w/]+)/(?P<variable>\w+)="'
+    r' ~ cookiecutter\.(?P=variable) ~ "/(?P<file>[\w.-]+)"'
+)
 VARIABLE = re.compile(r"cookiecutter\.(\w+)")
 
 # The most `{%` tags deciding each variable, over every generated text file. Every
@@ -156,3 +161,15 @@ def test_jinja_in_generated_files_stays_within_budget(
         shown = f"{used} of {budget}"
         record_property("figure", ("jinja tags in generated .py files", " or ".join(group), shown))
         assert used <= budget, f"{' or '.join(group)} in .py files: {used} tags, at most {budget}"
+
+
+def test_every_answer_has_each_file_included_for_it_and_nothing_else_is_there() -> None:
+    expected: set[Path] = set()
+    for _, text in text_files():
+        for found in INCLUDE_PER_ANSWER.finditer(text):
+            variable = found["variable"]
+            for answer in CHOICES[variable]:
+                expected.add(INCLUDED / found["folder"] / f"{variable}={answer}" / found["file"])
+    present = {path for path in INCLUDED.rglob("*") if path.is_file()}
+    assert sorted(map(place, expected - present)) == [], "included but missing"
+    assert sorted(map(place, present - expected)) == [], "in templates/ but included by nothing"
