@@ -43,7 +43,7 @@ BUDGETS = {
     "author_email": 0,
     "version": 0,
     "backend": 56,
-    "database": 134,
+    "database": 123,
     "auth": 93,
 }
 
