@@ -1,10 +1,18 @@
 """Keep the files of the chosen answers and drop every other answer's files.
 
-One table, OWNED_FILES, says which files each owner has. An owner is one answer
-(`backend=orm`) or several answers that must all be chosen
-(`auth=fastapi-users+backend=orm`); its copies sit under `_variants/<owner>/` at
-the place they take in the project. The copies of every owner whose answers were
-all chosen move into place, and the rest are deleted with the `_variants` folder.
+One table, OWNED_FILES, says which files each owner has. An owner is a set of
+conditions joined by `+`, all of which must hold; a condition is a prompt and the
+answers that satisfy it, separated by `,`, any one of which will do:
+
+    backend=orm                       the answer orm to backend
+    database=postgresql,mysql         postgresql or mysql
+    backend=orm+database=sqlite       orm, and sqlite
+    backend=databases+database=postgresql,mysql
+
+`=`, `+` and `,` are legal in file names on every system, so an owner is also the
+name of the folder, `_variants/<owner>/`, that holds its copies at the place they
+take in the project. The copies of every owner whose conditions all hold move
+into place, and the rest are deleted with the `_variants` folder.
 The hook is strict (a listed file that is missing, a file nobody lists, or a move
 onto an existing file is an error), offline, deterministic, and a no-op on a
 project it has already pruned.
@@ -24,16 +32,19 @@ VARIANTS_DIR = "_variants"
 # owner -> the files it owns; "{package}" is the package name.
 OWNED_FILES: dict[str, list[str]] = {
     "backend=orm": [
+        "src/{package}/connect.py",
         "src/{package}/db.py",
         "tests/isolation.py",
         "tests/test_unit_of_work.py",
     ],
     "backend=databases": [
+        "src/{package}/connect.py",
         "src/{package}/db.py",
         "tests/isolation.py",
         "tests/test_unit_of_work.py",
     ],
     "database=sqlite": [
+        "compose.yaml",
         "deploy/kubernetes/persistentvolumeclaim.yaml",
         "src/{package}/backup.py",
         "src/{package}/dialect.py",
@@ -41,20 +52,33 @@ OWNED_FILES: dict[str, list[str]] = {
         "tests/test_dialect.py",
     ],
     "database=postgresql": [
-        "deploy/kubernetes/horizontalpodautoscaler.yaml",
-        "deploy/kubernetes/job.yaml",
-        "deploy/kubernetes/poddisruptionbudget.yaml",
+        "compose.yaml",
         "src/{package}/dialect.py",
         "tests/provision.py",
         "tests/test_dialect.py",
     ],
     "database=mysql": [
-        "deploy/kubernetes/horizontalpodautoscaler.yaml",
-        "deploy/kubernetes/job.yaml",
-        "deploy/kubernetes/poddisruptionbudget.yaml",
+        "compose.yaml",
         "src/{package}/dialect.py",
         "tests/provision.py",
         "tests/test_dialect.py",
+    ],
+    "database=postgresql,mysql": [
+        "deploy/kubernetes/horizontalpodautoscaler.yaml",
+        "deploy/kubernetes/job.yaml",
+        "deploy/kubernetes/poddisruptionbudget.yaml",
+    ],
+    "backend=orm+database=sqlite": [
+        "src/{package}/pool.py",
+    ],
+    "backend=orm+database=postgresql,mysql": [
+        "src/{package}/pool.py",
+    ],
+    "backend=databases+database=sqlite": [
+        "src/{package}/pool.py",
+    ],
+    "backend=databases+database=postgresql,mysql": [
+        "src/{package}/pool.py",
     ],
     "auth=none": [
         "migrations/versions/0001_create_notes.py",
@@ -102,9 +126,15 @@ class PruneError(Exception):
     pass
 
 
-def conditions(owner: str) -> dict[str, str]:
-    """The answers an owner stands for: `a=x+b=y` -> {"a": "x", "b": "y"}."""
-    return dict(part.split("=", 1) for part in owner.split("+"))
+def conditions(owner: str) -> dict[str, list[str]]:
+    """The answers an owner stands for: `a=x+b=y,z` -> {"a": ["x"], "b": ["y", "z"]}."""
+    found: dict[str, list[str]] = {}
+    for condition in owner.split("+"):
+        variable, answers = condition.split("=", 1)
+        if variable in found:
+            raise PruneError(f"{owner}: {variable} appears twice")
+        found[variable] = answers.split(",")
+    return found
 
 
 def owned_files(package: str) -> dict[str, list[str]]:
@@ -116,7 +146,8 @@ def owned_files(package: str) -> dict[str, list[str]]:
 
 
 def chosen(owner: str, answers: dict[str, str]) -> bool:
-    return all(answers[variable] == answer for variable, answer in conditions(owner).items())
+    """Whether every condition of the owner holds: its prompt got one of its answers."""
+    return all(answers[variable] in any_of for variable, any_of in conditions(owner).items())
 
 
 def prune(project: Path, answers: dict[str, str]) -> list[str]:

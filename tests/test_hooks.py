@@ -46,8 +46,12 @@ def test_every_template_file_is_shared_or_owned() -> None:
 
 def test_every_owner_stands_for_answers_of_choice_prompts() -> None:
     for owner in post_gen.OWNED_FILES:
-        for variable, answer in post_gen.conditions(owner).items():
-            assert answer in ALL_CHOICES.get(variable, []), owner
+        for variable, any_of in post_gen.conditions(owner).items():
+            for answer in any_of:
+                assert answer in ALL_CHOICES.get(variable, []), owner
+            assert len(set(any_of)) == len(any_of), f"{owner}: an answer named twice"
+            # Every answer of a prompt is no condition at all: the file is shared.
+            assert set(any_of) != set(ALL_CHOICES[variable]), f"{owner}: {variable} is every answer"
 
 
 def test_variants_span_only_the_options_that_change_code() -> None:
@@ -67,6 +71,54 @@ def test_metadata_only_options_change_no_code() -> None:
         text = path.read_text()
         for name in METADATA_ONLY:
             assert f"cookiecutter.{name}" not in text, f"{path.name} reads {name}"
+
+
+def test_owner_grammar_reads_all_of_and_any_of() -> None:
+    owner = "backend=orm+database=postgresql,mysql"
+    assert post_gen.conditions(owner) == {"backend": ["orm"], "database": ["postgresql", "mysql"]}
+    assert post_gen.conditions("auth=none") == {"auth": ["none"]}
+
+
+@pytest.mark.parametrize(
+    ("owner", "answers", "expected"),
+    [
+        ("database=postgresql,mysql", {"database": "postgresql"}, True),
+        ("database=postgresql,mysql", {"database": "mysql"}, True),
+        ("database=postgresql,mysql", {"database": "sqlite"}, False),
+        ("backend=orm+database=postgresql,mysql", {"backend": "orm", "database": "mysql"}, True),
+        ("backend=orm+database=postgresql,mysql", {"backend": "orm", "database": "sqlite"}, False),
+        (
+            "backend=orm+database=postgresql,mysql",
+            {"backend": "databases", "database": "mysql"},
+            False,
+        ),
+        ("backend=orm+database=sqlite", {"backend": "orm", "database": "sqlite"}, True),
+    ],
+    ids=[
+        "any-of-first",
+        "any-of-second",
+        "any-of-none",
+        "all-of-with-any-of",
+        "all-of-any-of-fails",
+        "all-of-other-fails",
+        "all-of",
+    ],
+)
+def test_owner_is_chosen_when_every_condition_holds(
+    owner: str, answers: dict[str, str], expected: bool
+) -> None:
+    assert post_gen.chosen(owner, answers) is expected
+
+
+def test_owner_naming_a_prompt_twice_is_refused() -> None:
+    with pytest.raises(post_gen.PruneError, match="database appears twice"):
+        post_gen.conditions("database=sqlite+database=mysql")
+
+
+def test_owners_are_folder_names_on_every_system() -> None:
+    # Characters Windows, macOS or Linux refuse in a file name.
+    for owner in post_gen.OWNED_FILES:
+        assert not set(owner) & set('<>:"/\\|?*'), owner
 
 
 def test_every_combination_of_answers_gets_each_owned_path_at_most_once() -> None:
@@ -96,6 +148,7 @@ def small_table(monkeypatch: pytest.MonkeyPatch) -> None:
             "backend=databases": ["src/{package}/db.py"],
             "database=postgresql": ["compose.yaml"],
             "backend=orm+database=sqlite": ["src/{package}/sqlite.py"],
+            "backend=orm+database=postgresql,mysql": ["src/{package}/server.py"],
         },
     )
 
@@ -107,6 +160,7 @@ SMALL_TREE = [
     "_variants/backend=databases/src/pkg/db.py",
     "_variants/database=postgresql/compose.yaml",
     "_variants/backend=orm+database=sqlite/src/pkg/sqlite.py",
+    "_variants/backend=orm+database=postgresql,mysql/src/pkg/server.py",
 ]
 
 
@@ -131,7 +185,18 @@ def test_prune_drops_an_owner_unless_all_its_answers_are_chosen(
     small_table(monkeypatch)
     make_tree(tmp_path, SMALL_TREE)
     kept = post_gen.prune(tmp_path, {**ANSWERS_ORM_SQLITE, "database": "postgresql"})
-    assert kept == ["src/pkg/db.py", "compose.yaml"]
+    assert kept == ["src/pkg/db.py", "compose.yaml", "src/pkg/server.py"]
+
+
+def test_prune_keeps_an_any_of_owner_for_each_of_its_answers(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    small_table(monkeypatch)
+    make_tree(tmp_path, SMALL_TREE)
+    kept = post_gen.prune(tmp_path, {**ANSWERS_ORM_SQLITE, "database": "mysql"})
+    assert kept == ["src/pkg/db.py", "src/pkg/server.py"]
+    source = "_variants/backend=orm+database=postgresql,mysql/src/pkg/server.py"
+    assert (tmp_path / "src/pkg/server.py").read_text() == source
 
 
 @pytest.mark.parametrize(
