@@ -25,6 +25,13 @@ class Database(Protocol):
     def POOL_NAMES(self) -> frozenset[str]:
         """The connection pools the service reports in its metrics."""
 
+    @property
+    def README_SECTION(self) -> str | None:
+        """The generated README's section that points the service at a new database."""
+
+    def readme_environment(self, server_url: str, name: str) -> dict[str, str]:
+        """The settings the README's section runs with against the server."""
+
     def create_database(self, where: str, name: str) -> str:
         """Create `name` on the server at the admin URL `where` (SQLite: in the folder);
         the URL the service takes."""

@@ -158,6 +158,15 @@ def mysql_client_environment(server_url: str, database: str) -> dict[str, str]:
 SERVER = "mysql"
 POOLER: str | None = None
 POOL_NAMES = frozenset({"connections"})
+# The generated README's section that points the service at a new database.
+README_SECTION: str | None = "Point it at MySQL"
+
+
+def readme_environment(server_url: str, name: str) -> dict[str, str]:
+    """What the README's section needs to run against the server: its client's settings."""
+    return mysql_client_environment(server_url, name)
+
+
 # As the generated README creates a database: utf8mb4, binary NO PAD (MariaDB's name).
 CREATE_DATABASE = "CREATE DATABASE `{}` CHARACTER SET utf8mb4 COLLATE utf8mb4_nopad_bin"
 LOCK_WAIT_TIMEOUT = 60

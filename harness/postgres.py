@@ -98,6 +98,13 @@ SERVER = "postgres"
 POOLER: str | None = "pgbouncer"
 # The connection pools the service reports in its metrics.
 POOL_NAMES = frozenset({"connections"})
+# The generated README's section that points the service at a new database.
+README_SECTION: str | None = "Point it at PostgreSQL"
+
+
+def readme_environment(server_url: str, name: str) -> dict[str, str]:
+    """What the README's section needs to run against the server: its client's settings."""
+    return postgres_client_environment(server_url, name)
 
 
 def create_database(server_url: str, name: str) -> str:

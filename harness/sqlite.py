@@ -13,6 +13,14 @@ SERVER: str | None = None
 POOLER: str | None = None
 # The service reads through a pool of readers and writes through one writer.
 POOL_NAMES = frozenset({"readers", "writers"})
+# A file needs no pointing: the service's default URL names one in the project.
+README_SECTION: str | None = None
+
+
+def readme_environment(server_url: str, name: str) -> dict[str, str]:
+    return {}
+
+
 # SQLite shows no waiters: the time given to writers to reach a lock.
 LOCK_REACH_SECONDS = 3
 

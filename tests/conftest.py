@@ -10,11 +10,12 @@ from typing import Any
 
 import pytest
 
-from harness.baking import VARIANTS, Bake, variant_id
+from harness.baking import VARIANTS, Bake, Variant, variant_id
 from harness.servers import SERVERS, ServerKind
 from harness.throwaway import NoServer
 
 from .bakes import bake
+from .installs import Installed, install
 
 
 @pytest.fixture(scope="session", params=VARIANTS, ids=variant_id)
@@ -55,6 +56,47 @@ def server_urls(request: pytest.FixtureRequest, answers: dict[str, Any]) -> dict
         for server in SERVERS.values()
         if server.url_variable and server.needed_by(answers)
     }
+
+
+@pytest.fixture(scope="session")
+def installed_variant(
+    request: pytest.FixtureRequest, cookies_session: Any, tmp_path_factory: pytest.TempPathFactory
+) -> Callable[[Variant], Installed]:
+    """Each variant baked and installed once per test process, on first use; the variant
+    and service tests of one variant run in one process (see pytest_configure)."""
+    installs: dict[str, Installed] = {}
+    mypy_cache = tmp_path_factory.mktemp("mypy-cache")
+
+    def installed(variant: Variant) -> Installed:
+        label = variant_id(variant)
+        if label not in installs:
+            servers = server_urls(request, variant)
+            installs[label] = install(cookies_session, variant, servers, mypy_cache)
+        return installs[label]
+
+    return installed
+
+
+# Fixtures that hand a test an installed variant, named by its parameter.
+INSTALLED_FIXTURES = ("installed", "project")
+
+
+@pytest.hookimpl(tryfirst=True)
+def pytest_configure(config: pytest.Config) -> None:
+    """With pytest-xdist (`-n auto`), send every test of one installed variant to the same
+    process (`--dist loadgroup`), so that each variant is installed once per run."""
+    if config.getoption("dist", "no") == "load":
+        config.option.dist = "loadgroup"
+
+
+@pytest.hookimpl(tryfirst=True)
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """Group each test of an installed variant under the variant's name."""
+    for item in items:
+        callspec = getattr(item, "callspec", None)
+        for name in INSTALLED_FIXTURES:
+            if callspec is not None and name in callspec.params:
+                item.add_marker(pytest.mark.xdist_group(variant_id(callspec.params[name])))
 
 
 def without_server(missing: NoServer) -> None:

@@ -25,10 +25,10 @@ from opentelemetry.proto.collector.trace.v1.trace_service_pb2 import ExportTrace
 from opentelemetry.proto.trace.v1.trace_pb2 import Span
 
 from harness.accounts import log_in, register
-from harness.baking import TEMPLATE, VARIANTS, Bake, variant_id
+from harness.baking import TEMPLATE, VARIANTS, Bake, Variant, variant_id
 from harness.databases import database_of
 from harness.dockerfile import production_command
-from harness.installing import install_with_uv, project_environment, run
+from harness.installing import run
 from harness.mysql import Server
 from harness.otlp import otlp_receiver
 from harness.postgres import Cluster
@@ -36,8 +36,8 @@ from harness.servers import SERVERS
 from harness.serving import free_port, request, serving
 from harness.throwaway import NoServer
 
-from .bakes import bake
 from .conftest import without_server
+from .installs import Installed
 
 SQLITE_VARIANTS = [variant for variant in VARIANTS if variant["database"] == "sqlite"]
 POSTGRES_VARIANTS = [variant for variant in VARIANTS if variant["database"] == "postgresql"]
@@ -132,13 +132,11 @@ class Service:
 
 @pytest.fixture(scope="module", params=VARIANTS, ids=variant_id)
 def project(
-    request: pytest.FixtureRequest, cookies_session: Any, tmp_path_factory: pytest.TempPathFactory
+    request: pytest.FixtureRequest, installed_variant: Callable[[Variant], Installed]
 ) -> Project:
-    baked = bake(cookies_session, **request.param)
-    venv = tmp_path_factory.mktemp("venv") / ".venv"
-    env = project_environment(venv, {})
-    install_with_uv(baked.path, venv, env)
-    return Project(baked, env)
+    """The variant as the variant tests installed it (tests/installs.py)."""
+    installed = installed_variant(request.param)
+    return Project(installed.bake, installed.env)
 
 
 def database_for(

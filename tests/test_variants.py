@@ -1,4 +1,6 @@
-"""Each variant, baked, installed into a fresh virtualenv and checked with its own commands."""
+"""Each variant, baked with awkward answers, installed into a fresh virtualenv and checked
+with the commands its README gives: lint, type check, its own tests, its tooling, its
+migrations and its service."""
 
 from __future__ import annotations
 
@@ -7,23 +9,19 @@ import json
 import re
 import sqlite3
 import tomllib
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
 import pytest
 
-from harness.baking import DEFAULT_VARIANT, VARIANTS, Bake, Variant, variant_id
-from harness.installing import (
-    check_requirements_met,
-    install_with_uv,
-    project_environment,
-    run,
-)
-from harness.mysql import client, mysql_client_environment
-from harness.postgres import postgres_client_environment
+from harness.baking import VARIANTS, Variant, variant_id
+from harness.databases import database_of
+from harness.installing import run
+from harness.servers import SERVERS
 from harness.serving import free_port, get, request, serving
 
-from .bakes import AWKWARD_DESCRIPTION, bake
+from .installs import Installed, serial_variants
 from .readmes import readme_commands
 from .tooling import check_make_lint, check_pre_commit_hooks
 
@@ -31,6 +29,8 @@ from .tooling import check_make_lint, check_pre_commit_hooks
 SUPPLIED_VARIABLES = {"TEST_POSTGRES_URL", "TEST_MYSQL_URL", "TEST_REDIS_URL", "DATABASE_URL"}
 # The first superuser's, as a script would give it to the README's command.
 SUPERUSER = ("admin@example.com", "a superuser's passphrase")
+# What a run of a project's own tests may not end with.
+NOT_CLEAN = re.compile(r"\b(failed|skipped|error|errors|xfailed)\b")
 
 
 def without_exports(lines: list[str]) -> list[str]:
@@ -39,144 +39,162 @@ def without_exports(lines: list[str]) -> list[str]:
     return [line for line in lines if not line.startswith("export ")]
 
 
-@pytest.mark.parametrize("variant", VARIANTS, ids=variant_id)
-def test_variant_installs_and_passes_its_own_checks(
-    cookies_session: Any,
-    request: pytest.FixtureRequest,
-    stage: Any,
-    record_property: Any,
-    tmp_path: Path,
-    variant: Variant,
+def readme_test_commands(project: Installed) -> list[str]:
+    """The README's Test section, without the exports the tests supply."""
+    return without_exports(readme_commands(project.path, "Test"))
+
+
+@pytest.fixture(scope="module", params=VARIANTS, ids=variant_id)
+def installed(
+    request: pytest.FixtureRequest, installed_variant: Callable[[Variant], Installed]
+) -> Installed:
+    return installed_variant(request.param)
+
+
+def test_bakes_and_installs_as_its_readme_says(
+    installed: Installed, record_property: Callable[[str, Any], None]
 ) -> None:
-    label = variant_id(variant)
-    # Awkward but valid answers (quotes, a backslash, `#`, a tab, emoji) must bake a
-    # project that passes its checks. Each variant's name is its own, so that no two
-    # share a database on one server.
-    name = f'Zoë\'s "{label}" \\ notes # 🚀'
-    with stage(label, "bake"):
-        baked = bake(cookies_session, project_name=name, description=AWKWARD_DESCRIPTION, **variant)
-    project, package = baked.path, baked.package
-    assert package == f"zoe_s_{label.replace('-', '_')}_notes"
-    assert project.name == package.replace("_", "-")
-    extra: dict[str, str] = {}
-    database = baked.answers["database"]
-    if database == "postgresql":
-        extra["TEST_POSTGRES_URL"] = request.getfixturevalue("postgres_url")
-    elif database == "mysql":
-        extra["TEST_MYSQL_URL"] = request.getfixturevalue("mysql_url")
-    if baked.answers["auth"] == "fastapi-users":
-        # Login attempts counted in Redis, as replicas share them.
-        extra["TEST_REDIS_URL"] = request.getfixturevalue("redis_url")
-    venv = project / ".venv"
-    env = project_environment(venv, extra)
+    # The seconds of the bake and the install, whichever test asked for them first.
+    record_property("stage", (installed.label, "install", round(installed.seconds, 1)))
+    assert installed.package == f"zoe_s_{installed.label.replace('-', '_')}_notes"
+    assert installed.path.name == installed.package.replace("_", "-")
+    assert (installed.path / ".venv" / "bin" / "uvicorn").is_file()
 
-    install = readme_commands(project, "Install")
-    with stage(label, "install"):
-        if variant == DEFAULT_VARIANT:
-            # The README's own commands once; the other variants take the faster uv.
-            run(" && ".join(install), project, env)
-        else:
-            assert 'pip install -e ".[dev]"' in install
-            install_with_uv(project, venv, env)
-        check_requirements_met(project, venv, env)
 
-    mypy_settings = tomllib.loads((project / "pyproject.toml").read_text())["tool"]["mypy"]
-    assert mypy_settings["strict"] is True
-    test_section = without_exports(readme_commands(project, "Test"))
-    lint = [line for line in test_section if line.startswith("ruff ")]
+def test_ruff_passes(installed: Installed, stage: Any) -> None:
+    lint = [line for line in readme_test_commands(installed) if line.startswith("ruff ")]
     assert lint == ["ruff check .", "ruff format --check ."]
-    assert "mypy" in test_section
-    with stage(label, "lint"):
+    with stage(installed.label, "lint"):
         for command in lint:
-            run(command, project, env)
-    with stage(label, "mypy"):
-        run("mypy", project, env)
-
-    test_lines = [line for line in test_section if line not in [*lint, "mypy"]]
-    assert test_lines == ["pytest", "pytest -n auto"]
-    counts = []
-    with stage(label, "tests"):
-        for command in test_lines:
-            summary = run(command, project, env).strip().splitlines()[-1]
-            assert not re.search(r"\b(failed|skipped|error|errors|xfailed)\b", summary), summary
-            passed = re.search(r"(\d+) passed", summary)
-            assert passed, summary
-            counts.append(int(passed.group(1)))
-    # Serial and parallel runs collect the same tests.
-    assert len(set(counts)) == 1, counts
-    record_property("passed", (label, counts[0]))
-
-    with stage(label, "tooling"):
-        check_make_lint(run, project, env)
-        check_pre_commit_hooks(run, project, env, tmp_path / "pre-commit")
-
-    with stage(label, "serve"):
-        if database == "postgresql":
-            env.update(postgres_client_environment(extra["TEST_POSTGRES_URL"], package))
-            for line in without_exports(readme_commands(project, "Point it at PostgreSQL")):
-                run(line, project, env)
-        elif database == "mysql":
-            env.update(mysql_client_environment(extra["TEST_MYSQL_URL"], package))
-            for line in without_exports(readme_commands(project, "Point it at MySQL")):
-                run(line, project, env)
-        try:
-            migrate_and_serve(baked, env, tmp_path)
-        finally:
-            if database == "postgresql":
-                run(f"dropdb --if-exists --force {package}", project, env)
-            elif database == "mysql":
-                client(extra["TEST_MYSQL_URL"], f"DROP DATABASE IF EXISTS `{package}`")
+            run(command, installed.path, installed.env)
 
 
-def migrate_and_serve(baked: Bake, env: dict[str, str], tmp_path: Path) -> None:
-    """The README's commands to set up and run the service, as a developer types them."""
-    project, auth = baked.path, baked.answers["auth"] == "fastapi-users"
-    if auth:
+def test_mypy_passes_in_strict_mode(installed: Installed, stage: Any) -> None:
+    settings = tomllib.loads((installed.path / "pyproject.toml").read_text())["tool"]["mypy"]
+    assert settings["strict"] is True
+    assert "mypy" in readme_test_commands(installed)
+    with stage(installed.label, "mypy"):
+        run("mypy", installed.path, installed.env)
+
+
+def own_tests(installed: Installed, command: str) -> int:
+    """Run the project's tests with a README command; how many passed, none other."""
+    assert command in readme_test_commands(installed)
+    summary = run(command, installed.path, installed.env).strip().splitlines()[-1]
+    assert not NOT_CLEAN.search(summary), summary
+    passed = re.search(r"(\d+) passed", summary)
+    assert passed, summary
+    installed.passed[command] = int(passed.group(1))
+    return installed.passed[command]
+
+
+def test_own_tests_pass_in_parallel(
+    installed: Installed, stage: Any, record_property: Callable[[str, Any], None]
+) -> None:
+    """`pytest -n auto`, as the project's CI runs them."""
+    with stage(installed.label, "tests"):
+        passed = own_tests(installed, "pytest -n auto")
+    record_property("passed", (installed.label, passed))
+
+
+@pytest.mark.parametrize("installed", serial_variants(), ids=variant_id, indirect=True)
+def test_own_tests_pass_serially_too(installed: Installed, stage: Any) -> None:
+    """`pytest`, as `make test` runs them, for every answer of every option: the same tests
+    pass in one process as in several."""
+    with stage(installed.label, "serial"):
+        passed = own_tests(installed, "pytest")
+    assert installed.passed.get("pytest -n auto", passed) == passed, installed.passed
+
+
+def test_make_lint_and_pre_commit_hooks_pass(
+    installed: Installed, stage: Any, tmp_path: Path
+) -> None:
+    with stage(installed.label, "tooling"):
+        check_make_lint(run, installed.path, installed.env)
+        check_pre_commit_hooks(run, installed.path, installed.env, tmp_path / "pre-commit")
+
+
+@pytest.fixture
+def readme_env(installed: Installed) -> Iterator[dict[str, str]]:
+    """The environment after the README's steps before migrating: pointed at a new
+    database on the session's server (dropped afterwards), and with accounts a secret to
+    sign tokens in `.env`."""
+    env = dict(installed.env)
+    project, package = installed.path, installed.package
+    database = database_of(installed.bake.answers)
+    server_url = env[SERVERS[database.SERVER].url_variable or ""] if database.SERVER else ""
+    if database.README_SECTION:
+        env.update(database.readme_environment(server_url, package))
+        for line in without_exports(readme_commands(project, database.README_SECTION)):
+            run(line, project, env)
+    if installed.bake.answers["auth"] == "fastapi-users":
         (sign,) = readme_commands(project, "Sign tokens")
         run(sign, project, env)
+    try:
+        yield env
+    finally:
+        if database.README_SECTION:
+            database.drop_database(server_url, package)
+
+
+def test_migrations_match_the_models(
+    installed: Installed, readme_env: dict[str, str], stage: Any
+) -> None:
+    """The README's migrate commands: autogenerate after the upgrade finds nothing to do,
+    and the revision it writes is named in the scheme of the first and passes the linters."""
+    project = installed.path
     upgrade, upgrade_again, autogenerate = readme_commands(project, "Migrate")
     assert upgrade == upgrade_again == "alembic upgrade head"
-    run(upgrade, project, env)
-    versions = project / "migrations" / "versions"
-    before = set(versions.iterdir())
-    run(autogenerate, project, env)
-    (revision,) = set(versions.iterdir()) - before
-    # Named in the scheme of the first revision, numbered after it.
-    assert revision.name == "0002_describe_the_change.py"
-    # The models match the migrations, so autogenerate finds nothing to do,
-    # and the new file already passes the linters.
-    functions = {
-        node.name: node.body
-        for node in ast.parse(revision.read_text()).body
-        if isinstance(node, ast.FunctionDef)
-    }
-    assert [type(node) for node in functions["upgrade"]] == [ast.Pass]
-    run("ruff check . && ruff format --check .", project, env)
-    revision.unlink()
-    if auth:
-        (create,) = readme_commands(project, "Create the first superuser")
-        email, password = SUPERUSER
-        assert create.endswith(f"-create-superuser {email}")
-        output = run(create, project, {**env, "SUPERUSER_PASSWORD": password})
-        assert output.startswith(f"created superuser {email} ("), output
+    with stage(installed.label, "migrate"):
+        run(upgrade, project, readme_env)
+        versions = project / "migrations" / "versions"
+        before = set(versions.iterdir())
+        run(autogenerate, project, readme_env)
+        (revision,) = set(versions.iterdir()) - before
+        try:
+            assert revision.name == "0002_describe_the_change.py"
+            functions = {
+                node.name: node.body
+                for node in ast.parse(revision.read_text()).body
+                if isinstance(node, ast.FunctionDef)
+            }
+            assert [type(node) for node in functions["upgrade"]] == [ast.Pass]
+            run("ruff check . && ruff format --check .", project, readme_env)
+        finally:
+            revision.unlink()
 
-    (start,) = readme_commands(project, "Run")
-    port = free_port()
-    base = f"http://127.0.0.1:{port}"
-    # uvicorn reads its options from UVICORN_* variables, so the command runs as written.
-    serve_env = {**env, "UVICORN_PORT": str(port)}
-    with serving(start, project, serve_env, f"{base}/health", tmp_path / "serve.log"):
-        assert get(f"{base}/health") == (200, '{"status":"ok"}')
-        status, _ = get(f"{base}/docs")
-        assert status == 200
+
+def test_serves_as_its_readme_says(
+    installed: Installed, readme_env: dict[str, str], stage: Any, tmp_path: Path
+) -> None:
+    """Migrate, create the first superuser, run: health, docs, the accounts walk, and on
+    SQLite a backup while the service runs, each as the README types it."""
+    project, auth = installed.path, installed.bake.answers["auth"] == "fastapi-users"
+    with stage(installed.label, "serve"):
+        run("alembic upgrade head", project, readme_env)
         if auth:
-            assert_superuser_signs_in(base)
-            # The README's walk through the accounts, as typed against the default port.
-            walk = " && ".join(readme_commands(project, "Use the accounts"))
-            output = run(walk.replace("http://127.0.0.1:8000", base), project, env)
-            assert '"text":"My first note"' in output, output
-        if baked.answers["database"] == "sqlite":
-            back_up(project, env)
+            (create,) = readme_commands(project, "Create the first superuser")
+            email, password = SUPERUSER
+            assert create.endswith(f"-create-superuser {email}")
+            output = run(create, project, {**readme_env, "SUPERUSER_PASSWORD": password})
+            assert output.startswith(f"created superuser {email} ("), output
+        (start,) = readme_commands(project, "Run")
+        port = free_port()
+        base = f"http://127.0.0.1:{port}"
+        # uvicorn reads its options from UVICORN_* variables, so the command runs as written.
+        serve_env = {**readme_env, "UVICORN_PORT": str(port)}
+        with serving(start, project, serve_env, f"{base}/health", tmp_path / "serve.log"):
+            assert get(f"{base}/health") == (200, '{"status":"ok"}')
+            status, _ = get(f"{base}/docs")
+            assert status == 200
+            if auth:
+                assert_superuser_signs_in(base)
+                # The README's walk through the accounts, as typed against the default port.
+                walk = " && ".join(readme_commands(project, "Use the accounts"))
+                output = run(walk.replace("http://127.0.0.1:8000", base), project, readme_env)
+                assert '"text":"My first note"' in output, output
+            if installed.bake.answers["database"] == "sqlite":
+                back_up(project, readme_env)
 
 
 def assert_superuser_signs_in(base: str) -> None:

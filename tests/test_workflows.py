@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 import subprocess
 import sys
 from typing import Any
@@ -11,9 +12,9 @@ import yaml
 
 from harness.baking import CHOICES, TEMPLATE, VARIANTS, Bake, variant_id
 from harness.options import ci_jobs
-from harness.baking import TEMPLATE, VARIANTS, Bake, variant_id
 from harness.servers import SERVERS
 
+from . import job_selections
 from .deploy_files import check_schema
 from .readmes import readme_commands
 
@@ -140,21 +141,30 @@ def test_template_workflow_is_valid_and_covers_every_variant() -> None:
     assert run == 'bash .ci/run -k "${{ matrix.tests.select }}"'
 
 
-def collected(*arguments: str) -> list[str]:
-    """The test ids pytest collects in the template with these arguments."""
+PLUGIN = ["-p", "tests.job_selections"]
+
+
+def selected_by(selections: list[str]) -> tuple[list[str], dict[str, list[str]]]:
+    """Every test pytest collects in the template, and those each `-k` selection selects,
+    in one collection (tests/job_selections.py matches as `-k` does)."""
     result = subprocess.run(
-        [sys.executable, "-m", "pytest", "--collect-only", "-q", "-p", "no:xdist", *arguments],
+        [sys.executable, "-m", "pytest", "--collect-only", "-q", "-p", "no:xdist", *PLUGIN],
         cwd=TEMPLATE,
+        env={**os.environ, job_selections.SELECTIONS_VARIABLE: json.dumps(selections)},
         capture_output=True,
         text=True,
         check=False,
     )
     assert result.returncode == 0, result.stdout + result.stderr
-    return [line for line in result.stdout.splitlines() if "::" in line]
+    lines = result.stdout.splitlines()
+    (selected,) = [line for line in lines if line.startswith(job_selections.PREFIX)]
+    everything = [line for line in lines if "::" in line and line != selected]
+    return everything, json.loads(selected.removeprefix(job_selections.PREFIX))
 
 
 def test_template_workflow_jobs_split_the_suite_without_overlap() -> None:
-    everything = collected()
-    jobs = [collected("-k", entry["select"]) for entry in ci_jobs()]
+    everything, selected = selected_by([entry["select"] for entry in ci_jobs()])
+    jobs = list(selected.values())
+    assert len(jobs) == len(ci_jobs())
     assert all(jobs), "a job that selects no tests"
     assert sorted(test for tests in jobs for test in tests) == sorted(everything)

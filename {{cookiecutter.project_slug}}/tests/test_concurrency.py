@@ -18,7 +18,9 @@ CONCURRENT_CREATES = 200
 
 @pytest.fixture
 async def pooled_client(fresh_database_url: str) -> AsyncIterator[AsyncClient]:
-    settings = Settings(database_url=fresh_database_url)
+    # These tests count rows, not time: a wait for a connection as long as a busy test
+    # machine may need, so that no unit of work times out into a 503.
+    settings = Settings(database_url=fresh_database_url, database_pool_timeout=60)
     async with serve(create_app(settings)) as client:
         yield client
 
