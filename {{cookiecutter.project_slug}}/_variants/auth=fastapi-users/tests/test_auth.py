@@ -18,8 +18,7 @@ from fastapi_users.jwt import generate_jwt
 from fastapi_users.password import PasswordHelper
 from httpx import AsyncClient
 
-from {{ cookiecutter.package_name }}.auth import delivery
-from {{ cookiecutter.package_name }}.auth import superuser
+from {{ cookiecutter.package_name }}.auth import delivery, superuser
 from {{ cookiecutter.package_name }}.auth.manager import UserManager
 from {{ cookiecutter.package_name }}.auth.schemas import UserCreate
 from {{ cookiecutter.package_name }}.auth.users import UserDatabase
