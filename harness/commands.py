@@ -11,25 +11,29 @@ class CommandFailed(RuntimeError):
     """A command exited non-zero; the message holds what it printed."""
 
 
+def finished(
+    command: str | Sequence[str],
+    cwd: Path | None = None,
+    env: Mapping[str, str] | None = None,
+    *,
+    stdin: str | None = None,
+) -> subprocess.CompletedProcess[str]:
+    """Run a program to its end, whatever its exit status (a string runs in bash, failing
+    on any error), with `stdin` as its input; its status and what it printed."""
+    argv = ["bash", "-euo", "pipefail", "-c", command] if isinstance(command, str) else command
+    return subprocess.run(
+        list(argv), cwd=cwd, env=env, input=stdin, capture_output=True, text=True, check=False
+    )
+
+
 def run(
     command: str | Sequence[str],
     cwd: Path | None = None,
     env: Mapping[str, str] | None = None,
 ) -> str:
-    """Run a program (a string runs in bash, failing on any error); its standard output."""
-    if isinstance(command, str):
-        argv, shown = ["bash", "-euo", "pipefail", "-c", command], command
-    else:
-        argv, shown = list(command), " ".join(command)
-    result = subprocess.run(
-        argv,
-        cwd=cwd,
-        env=env,
-        capture_output=True,
-        text=True,
-        check=False,
-    )
+    """Run a program that must succeed; its standard output."""
+    result = finished(command, cwd, env)
     if result.returncode != 0:
+        shown = command if isinstance(command, str) else " ".join(command)
         raise CommandFailed(f"{shown} failed:\n{result.stdout}\n{result.stderr}")
-    output: str = result.stdout
-    return output
+    return result.stdout

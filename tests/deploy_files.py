@@ -8,7 +8,6 @@ and checked against each other and against the settings the generated app reads.
 from __future__ import annotations
 
 import ast
-import subprocess
 import sys
 from pathlib import Path
 from typing import Any
@@ -16,14 +15,13 @@ from typing import Any
 import yaml
 from dockerfile_parse import DockerfileParser
 
+from harness.commands import finished
+
 
 def check_schema(schema: str, *files: Path) -> None:
     """Validate files with check-jsonschema's copy of a public schema (offline)."""
-    result = subprocess.run(
-        [sys.executable, "-m", "check_jsonschema", "--builtin-schema", schema, *map(str, files)],
-        capture_output=True,
-        text=True,
-        check=False,
+    result = finished(
+        [sys.executable, "-m", "check_jsonschema", "--builtin-schema", schema, *map(str, files)]
     )
     assert result.returncode == 0, result.stdout + result.stderr
 

@@ -18,6 +18,7 @@ from cookiecutter.main import cookiecutter
 from packaging.licenses import canonicalize_license_expression
 
 from harness.baking import CHOICES, TEMPLATE, Bake
+from harness.commands import finished
 from harness.options import ALL_CHOICES, METADATA_CHOICES
 
 from .bakes import (
@@ -148,12 +149,8 @@ def test_awkward_answers_survive_into_every_file(cookies_session: Any) -> None:
     readme = (project / "README.md").read_text()
     assert readme.startswith(f"# {AWKWARD_NAME}\n\n{AWKWARD_DESCRIPTION}\n")
 
-    formatted = subprocess.run(
-        [sys.executable, "-m", "ruff", "format", "--no-cache", "--check", "."],
-        cwd=project,
-        capture_output=True,
-        text=True,
-        check=False,
+    formatted = finished(
+        [sys.executable, "-m", "ruff", "format", "--no-cache", "--check", "."], project
     )
     assert formatted.returncode == 0, formatted.stdout
 
@@ -211,21 +208,8 @@ def test_every_bad_answer_is_reported_at_once_without_a_traceback(tmp_path: Path
 
 
 def run_cli(tmp_path: Path, *answers: str) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(
-        [
-            sys.executable,
-            "-m",
-            "cookiecutter",
-            "--no-input",
-            str(TEMPLATE),
-            "-o",
-            str(tmp_path),
-            *answers,
-        ],
-        capture_output=True,
-        text=True,
-        check=False,
-    )
+    cli = [sys.executable, "-m", "cookiecutter", "--no-input", str(TEMPLATE), "-o", str(tmp_path)]
+    return finished([*cli, *answers])
 
 
 def test_bad_answer_on_the_command_line(tmp_path: Path) -> None:

@@ -8,11 +8,11 @@ import os
 import re
 import shlex
 import shutil
-import subprocess
 import sys
 from pathlib import Path
 
 from harness.baking import CONTEXT, DEFAULT_VARIANT, TEMPLATE
+from harness.commands import finished, run
 from harness.serving import free_port, get, post, serving
 
 from .bakes import DRIVERS, PROJECT_TEMPLATE, dependency_names
@@ -107,13 +107,9 @@ def test_readme_points_to_the_documents_it_moved_out() -> None:
 
 def clone(destination: Path) -> Path:
     """The files a fresh clone has: tracked ones, and new ones git does not ignore."""
-    listed = subprocess.run(
-        ["git", "ls-files", "--cached", "--others", "--exclude-standard", "-z"],
-        cwd=TEMPLATE,
-        capture_output=True,
-        text=True,
-        check=True,
-    ).stdout.split("\0")
+    listed = run(
+        ["git", "ls-files", "--cached", "--others", "--exclude-standard", "-z"], TEMPLATE
+    ).split("\0")
     for name in filter(None, listed):
         if (TEMPLATE / name).is_file():
             (destination / name).parent.mkdir(parents=True, exist_ok=True)
@@ -153,15 +149,7 @@ def test_use_it_commands_bake_without_prompts(tmp_path: Path) -> None:
     checkout = clone(tmp_path / "checkout")
     for command in no_input.splitlines():
         answers = dict(word.split("=", 1) for word in shlex.split(command)[3:])
-        result = subprocess.run(
-            command,
-            shell=True,
-            cwd=checkout,
-            env=cookiecutter_env(),
-            capture_output=True,
-            text=True,
-            check=False,
-        )
+        result = finished(command, checkout, cookiecutter_env())
         assert result.returncode == 0, result.stderr
         slug = answers.get("project_name", "Notes Service").lower().replace(" ", "-")
         project = checkout / slug
@@ -174,14 +162,8 @@ def test_use_it_commands_bake_without_prompts(tmp_path: Path) -> None:
 def test_interactive_prompts_show_labels_and_take_defaults(tmp_path: Path) -> None:
     checkout = clone(tmp_path / "checkout")
     prompts = [name for name in CONTEXT if not name.startswith("_")]
-    result = subprocess.run(
-        ["cookiecutter", "."],
-        cwd=checkout,
-        env=cookiecutter_env(),
-        input="\n" * len(prompts),
-        capture_output=True,
-        text=True,
-        check=False,
+    result = finished(
+        ["cookiecutter", "."], checkout, cookiecutter_env(), stdin="\n" * len(prompts)
     )
     assert result.returncode == 0, result.stdout + result.stderr
     shown = " ".join(result.stdout.split())  # the terminal wraps long labels
@@ -203,13 +185,7 @@ def test_benchmarks_commands_set_up_and_start_the_benchmark() -> None:
     assert program == "bash" and (TEMPLATE / script).is_file()
     executable, *module = start.split()
     assert executable == ".venv/bin/python" and module == ["-m", "benchmarks"]
-    result = subprocess.run(
-        [sys.executable, *module, "--help"],
-        cwd=TEMPLATE,
-        capture_output=True,
-        text=True,
-        check=False,
-    )
+    result = finished([sys.executable, *module, "--help"], TEMPLATE)
     assert result.returncode == 0, result.stderr
     for option in re.findall(r"`(--[a-z-]+)", BENCHMARKS_README):
         assert option in result.stdout, option

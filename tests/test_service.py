@@ -26,6 +26,7 @@ from opentelemetry.proto.trace.v1.trace_pb2 import Span
 
 from harness.accounts import log_in, register
 from harness.baking import TEMPLATE, VARIANTS, Bake, Variant, variant_id
+from harness.commands import finished
 from harness.databases import database_of
 from harness.dockerfile import production_command
 from harness.installing import run
@@ -179,7 +180,7 @@ def test_schemathesis_finds_no_failures(
         headers = [f"--header={name}: {value}" for name, value in service.headers.items()]
         paths = service.call("GET", "/openapi.json")[1]["paths"]
         operations = sum(len(methods) for methods in paths.values())
-        result = subprocess.run(
+        result = finished(
             [
                 str(Path(sys.executable).parent / "schemathesis"),
                 f"--config-file={FUZZING_CONFIG}",
@@ -194,11 +195,8 @@ def test_schemathesis_finds_no_failures(
                 "--report=json",
                 f"--report-json-path={report}",
             ],
-            cwd=tmp_path,
-            env={**os.environ, "PYTHONPATH": str(TEMPLATE), "SCHEMATHESIS_HOOKS": "tests.fuzzing"},
-            capture_output=True,
-            text=True,
-            check=False,
+            tmp_path,
+            {**os.environ, "PYTHONPATH": str(TEMPLATE), "SCHEMATHESIS_HOOKS": "tests.fuzzing"},
         )
         metrics = service.metrics()
         assert_docs_load_from_the_service(service.base)
@@ -290,13 +288,10 @@ def test_behind_pgbouncer_in_transaction_mode(
     assert passed and "skipped" not in output, output
     record_property("figure", (project.label, "tests passed through PgBouncer", passed[1]))
 
-    without = subprocess.run(
-        ["bash", "-c", f"{pytest_command} -x tests/test_concurrency.py"],
-        cwd=project.bake.path,
-        env={**env, "DATABASE_PGBOUNCER": "false"},
-        capture_output=True,
-        text=True,
-        check=False,
+    without = finished(
+        f"{pytest_command} -x tests/test_concurrency.py",
+        project.bake.path,
+        {**env, "DATABASE_PGBOUNCER": "false"},
     )
     assert without.returncode != 0
     shown = PREPARED_STATEMENT_ERROR.search(without.stdout)
@@ -491,11 +486,11 @@ def read_only(database: Path) -> Iterator[None]:
     if os.geteuid() == 0:
         chattr = shutil.which("chattr")
         assert chattr, "chattr (e2fsprogs) is needed to make a file read-only for root"
-        subprocess.run([chattr, "+i", *map(str, paths)], check=True)
+        run([chattr, "+i", *map(str, paths)])
         try:
             yield
         finally:
-            subprocess.run([chattr, "-i", *map(str, paths)], check=True)
+            run([chattr, "-i", *map(str, paths)])
     else:
         modes = {path: path.stat().st_mode for path in paths}
         for path in paths:

@@ -6,13 +6,13 @@ from __future__ import annotations
 import glob
 import re
 import shutil
-import subprocess
 import sys
 
 import pytest
 
 from harness import mysql
 from harness.baking import TEMPLATE
+from harness.commands import run
 from harness.servers import SERVERS, ServerKind
 from harness.throwaway import NoServer
 
@@ -94,13 +94,9 @@ def test_missing_server_skips_locally_and_fails_in_ci(
 
 def test_ci_asks_for_the_packages_of_missing_servers_without_a_virtualenv() -> None:
     """`.ci/run` runs this before any virtualenv exists: the standard library only (-S)."""
-    listed = subprocess.run(
-        [sys.executable, "-S", "-m", "harness.servers", "debian-packages"],
-        cwd=TEMPLATE,
-        capture_output=True,
-        text=True,
-        check=True,
-    ).stdout.split()
+    listed = run(
+        [sys.executable, "-S", "-m", "harness.servers", "debian-packages"], TEMPLATE
+    ).split()
     every = {package for server in INSTALLABLE for package in server.debian_packages}
     assert set(listed) <= every
     for server in INSTALLABLE:

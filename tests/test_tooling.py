@@ -13,18 +13,13 @@ from pathlib import Path
 import yaml
 
 from harness.baking import Bake
+from harness.commands import finished
 
 from .readmes import readme_commands
 
 
 def make_dry_run(project: Path, *arguments: str) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(
-        ["make", "--dry-run", "--no-print-directory", *arguments],
-        cwd=project,
-        capture_output=True,
-        text=True,
-        check=False,
-    )
+    return finished(["make", "--dry-run", "--no-print-directory", *arguments], project)
 
 
 def test_make_targets_run_exactly_the_readme_commands(baked: Bake) -> None:

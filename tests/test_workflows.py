@@ -4,13 +4,13 @@ from __future__ import annotations
 
 import json
 import os
-import subprocess
 import sys
 from typing import Any
 
 import yaml
 
 from harness.baking import CHOICES, TEMPLATE, VARIANTS, Bake, variant_id
+from harness.commands import run
 from harness.options import ci_jobs
 from harness.servers import SERVERS
 
@@ -104,13 +104,7 @@ def test_template_workflow_is_valid_and_covers_every_variant() -> None:
     assert listing["run"] == 'python3 -m harness.options >> "$GITHUB_OUTPUT"'
     assert jobs["list"]["outputs"]["tests"] == f"${{{{ steps.{listing['id']}.outputs.tests }}}}"
     # -S: without site-packages, as on a runner where nothing is installed yet.
-    output = subprocess.run(
-        [sys.executable, "-S", "-m", "harness.options"],
-        cwd=TEMPLATE,
-        capture_output=True,
-        text=True,
-        check=True,
-    ).stdout
+    output = run([sys.executable, "-S", "-m", "harness.options"], TEMPLATE)
     name, _, value = output.strip().partition("=")
     assert name == "tests"
     entries = json.loads(value)
@@ -137,8 +131,8 @@ def test_template_workflow_is_valid_and_covers_every_variant() -> None:
     assert job["env"]["TEST_MYSQL_URL"].startswith("mysql://root:")
     (setup,) = [step for step in job["steps"] if step.get("uses", "").startswith("actions/setup-")]
     assert setup["with"]["python-version"] == "${{ matrix.python-version }}"
-    (run,) = [step["run"] for step in job["steps"] if "run" in step]
-    assert run == 'bash .ci/run -k "${{ matrix.tests.select }}"'
+    (command,) = [step["run"] for step in job["steps"] if "run" in step]
+    assert command == 'bash .ci/run -k "${{ matrix.tests.select }}"'
 
 
 PLUGIN = ["-p", "tests.job_selections"]
@@ -147,16 +141,9 @@ PLUGIN = ["-p", "tests.job_selections"]
 def selected_by(selections: list[str]) -> tuple[list[str], dict[str, list[str]]]:
     """Every test pytest collects in the template, and those each `-k` selection selects,
     in one collection (tests/job_selections.py matches as `-k` does)."""
-    result = subprocess.run(
-        [sys.executable, "-m", "pytest", "--collect-only", "-q", "-p", "no:xdist", *PLUGIN],
-        cwd=TEMPLATE,
-        env={**os.environ, job_selections.SELECTIONS_VARIABLE: json.dumps(selections)},
-        capture_output=True,
-        text=True,
-        check=False,
-    )
-    assert result.returncode == 0, result.stdout + result.stderr
-    lines = result.stdout.splitlines()
+    collect = [sys.executable, "-m", "pytest", "--collect-only", "-q", "-p", "no:xdist", *PLUGIN]
+    env = {**os.environ, job_selections.SELECTIONS_VARIABLE: json.dumps(selections)}
+    lines = run(collect, TEMPLATE, env).splitlines()
     (selected,) = [line for line in lines if line.startswith(job_selections.PREFIX)]
     everything = [line for line in lines if "::" in line and line != selected]
     return everything, json.loads(selected.removeprefix(job_selections.PREFIX))
