@@ -13,6 +13,7 @@ from __future__ import annotations
 from argparse import Namespace
 from dataclasses import replace
 
+from .criteria import POST_JUDGED_UNDER_WRITE_LOAD
 from .load import Load, finished_wrk, requests_per_second, start_wrk, warn_unless_rows_match
 from .served_targets import JUDGED, MODES, Server, serving_all
 from .targets import Prepared, Target
@@ -70,8 +71,11 @@ def measure_write_load(prepared: Prepared, args: Namespace) -> int:
         f"uvicorn ... {' '.join(two_workers)}; {medians}",
         tables[TWO_WORKERS],
     )
+    post_judged = {
+        variant.name for variant in variants if variant.backend in POST_JUDGED_UNDER_WRITE_LOAD
+    }
     lines = write_verdicts(
-        floor.name, framework.name, tables[FULL], tables[NORMAL], tables[TWO_WORKERS]
+        floor.name, framework.name, tables[FULL], tables[NORMAL], tables[TWO_WORKERS], post_judged
     )
     print()
     print("\n".join(lines))
