@@ -7,7 +7,6 @@ requests exactly as the generated services do; this keeps them from drifting.
 from __future__ import annotations
 
 import json
-import sqlite3
 from pathlib import Path
 from typing import Any
 
@@ -15,31 +14,48 @@ import pytest
 
 from benchmarks.apps import REFERENCES
 from harness.baking import TEMPLATE
+from harness.databases import DATABASES
 from harness.installing import install_with_uv, project_environment, run
+from harness.servers import SERVERS
 
 from .bakes import bake
 
-SEEDED = [("first", False), ("second", True), ("third", False)]
+SEEDED = "INSERT INTO notes (text, completed) VALUES ('first', 0), ('second', 1), ('third', 0)"
 APPS = ["floor", "framework", *(f"reference-{backend}" for backend in REFERENCES)]
+# Where the apps are checked: SQLite, and MySQL, whose reference apps run on asyncmy.
+CHECKED_ON = ["sqlite", "mysql"]
+# The async driver each app takes its URL with, as the benchmark gives it.
+ASYNC_SCHEMES = {"sqlite": "sqlite+aiosqlite", "mysql": "mysql+asyncmy"}
 
 
-@pytest.fixture(scope="module")
-def answers(cookies_session: Any, tmp_path_factory: pytest.TempPathFactory) -> dict[str, Any]:
-    """What the generated service and each benchmark app answered to the same requests."""
-    baked = bake(cookies_session, backend="orm", database="sqlite")
-    work = tmp_path_factory.mktemp("contract")
+@pytest.fixture(scope="module", params=CHECKED_ON)
+def answers(
+    request: pytest.FixtureRequest,
+    cookies_session: Any,
+    tmp_path_factory: pytest.TempPathFactory,
+) -> dict[str, Any]:
+    """What the generated service and each benchmark app answered to the same requests,
+    each on a database of its own holding the same notes."""
+    answer = request.param
+    baked = bake(cookies_session, backend="orm", database=answer)
+    work = tmp_path_factory.mktemp(f"contract-{answer}")
     env = project_environment(work / "venv", {})
     # The reference apps' libraries beside the service's own.
     install_with_uv(baked.path, work / "venv", env, ".", "httpx", "databases")
 
-    seeded = work / "seeded.db"
-    run("alembic upgrade head", baked.path, {**env, "DATABASE_URL": f"sqlite:///{seeded}"})
-    with sqlite3.connect(seeded) as db:
-        db.executemany("INSERT INTO notes (text, completed) VALUES (?, ?)", SEEDED)
+    database = DATABASES[answer]
+    server = database.SERVER
+    where = str(work) if server is None else request.getfixturevalue(SERVERS[server].fixture)
+    urls = {}
+    for name in ["service", *APPS]:
+        url = database.create_database(where, f"contract_{name.replace('-', '_')}")
+        run("alembic upgrade head", baked.path, {**env, "DATABASE_URL": url})
+        database.query(url, SEEDED)
+        urls[name] = f"{ASYNC_SCHEMES[answer]}:{url.split(':', 1)[1]}"
 
     script = str(Path(__file__).with_name("benchmark_apps_contract.py"))
     python = str(work / "venv" / "bin" / "python")
-    output = run([python, script, str(TEMPLATE), baked.package, str(seeded)], work, env)
+    output = run([python, script, str(TEMPLATE), baked.package, json.dumps(urls)], work, env)
     seen: dict[str, Any] = json.loads(output)
     assert set(seen) == {"service", *APPS}
     return seen
