@@ -36,8 +36,8 @@ def measure_endpoints(prepared: Prepared, kind: Kind, args: Namespace) -> int:
             figures,
         )
         print_auth_table(
-            f"{title}{judged if kind.auth_criteria else ''}: with accounts, under the same "
-            f"backend without, medians of {args.repetitions} runs",
+            f"{title}{judged if kind.auth_criteria else ''}: with accounts, under the FastAPI "
+            f"Users reference app and the same backend without, medians of {args.repetitions} runs",
             targets,
             figures,
         )

@@ -88,7 +88,7 @@ def measure_logins(prepared: Prepared, args: Namespace) -> int:
     targets = [
         replace(target, env={**target.env, "AUTH_RATE_LIMIT_ENABLED": "false"})
         for target in prepared.targets
-        if target.signs_in
+        if target.role == "variant" and target.signs_in
     ]
     options = [*prepared.options, *MODES[JUDGED]]
     with serving_all(targets, options, prepared.logs / "logins") as servers:

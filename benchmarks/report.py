@@ -5,6 +5,7 @@ from __future__ import annotations
 import statistics
 from collections.abc import Iterable
 
+from .apps import ACCOUNTS_REFERENCE_NAME
 from .criteria import Criterion, Figures, Standing
 from .load import ENDPOINTS, Run, Runs, endpoints_of, requests_per_second, rows_match
 from .targets import Target
@@ -60,10 +61,10 @@ def unauthenticated_of(target: Target, targets: list[Target]) -> str:
 
 def yardstick_of(target: Target, targets: list[Target]) -> str | None:
     """What a variant's requests/s are held to: its backend's reference app, or for an
-    auth variant the same backend's variant without accounts; None for the apps."""
+    auth variant the FastAPI Users reference app; None for the apps."""
     if target.role != "variant":
         return None
-    return unauthenticated_of(target, targets) if target.signs_in else f"reference-{target.backend}"
+    return ACCOUNTS_REFERENCE_NAME if target.signs_in else f"reference-{target.backend}"
 
 
 def name_width(names: Iterable[str]) -> int:
@@ -106,27 +107,25 @@ def print_table(title: str, targets: list[Target], figures: dict[str, dict[str, 
 def print_auth_table(
     title: str, targets: list[Target], figures: dict[str, dict[str, Figures]]
 ) -> None:
-    """Each auth variant on each of its endpoints, under the same backend's variant
-    without accounts, with the ratio of their requests/s and its p99 to the floor's."""
-    floor = floor_of(targets)
-    auth = [target for target in targets if target.signs_in]
+    """Each auth variant on each of its endpoints, under the FastAPI Users reference app
+    and the same backend's variant without accounts, with the ratios of its requests/s
+    to theirs (the second printed, never judged)."""
+    auth = [target for target in targets if target.role == "variant" and target.signs_in]
     if not auth:
         return
-    width = name_width(target.name for target in auth)
-    print_heading(title, f"{'target':<{width}}{FIGURE_COLUMNS}{'x none':>8}{'p99 x floor':>12}")
-    for target in auth:
-        unauthenticated = unauthenticated_of(target, targets)
-        for endpoint, label in endpoints_of(target).items():
+    width = name_width([ACCOUNTS_REFERENCE_NAME, *(target.name for target in auth)])
+    print_heading(title, f"{'target':<{width}}{FIGURE_COLUMNS}{'x ref':>7}{'x none':>8}")
+    for endpoint, label in endpoints_of(auth[0]).items():
+        reference = figures[ACCOUNTS_REFERENCE_NAME][endpoint]
+        print(f"{ACCOUNTS_REFERENCE_NAME:<{width}}{figure_cells(reference, label)}{'-':>7}{'-':>8}")
+        for target in auth:
+            unauthenticated = unauthenticated_of(target, targets)
             without = figures[unauthenticated][endpoint]
             row = figures[target.name][endpoint]
-            floor_p99 = figures[floor][endpoint].p99_ms
-            print(
-                f"{unauthenticated:<{width}}{figure_cells(without, label)}"
-                f"{'-':>8}{without.p99_ms / floor_p99:>12.1f}"
-            )
+            print(f"{unauthenticated:<{width}}{figure_cells(without, label)}{'-':>7}{'-':>8}")
             print(
                 f"{target.name:<{width}}{figure_cells(row, label)}"
-                f"{row.rate / without.rate:>8.2f}{row.p99_ms / floor_p99:>12.1f}"
+                f"{row.rate / reference.rate:>7.2f}{row.rate / without.rate:>8.2f}"
             )
 
 
@@ -140,7 +139,6 @@ def verdicts(
     """PASS or FAIL per criterion, variant and endpoint on the judged table (an auth
     variant's on `auth_criteria`), and a FAIL wherever rows added did not match the 201s
     counted, in any table."""
-    floor = floor_of(targets)
     lines = []
     for target in targets:
         for endpoint, label in endpoints_of(target).items():
@@ -153,7 +151,6 @@ def verdicts(
                 target.backend,
                 judged[target.name][endpoint],
                 judged[yardstick][endpoint],
-                judged[floor][endpoint],
             )
             for criterion in auth_criteria if target.signs_in else criteria:
                 text, passed = criterion(standing)

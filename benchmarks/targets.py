@@ -25,7 +25,15 @@ from harness.dockerfile import production_command
 from harness.installing import install_with_uv, project_environment, run
 
 from .accounts import auth_settings
-from .apps import FLOOR, FRAMEWORK, REFERENCES
+from .apps import (
+    ACCOUNTS_REFERENCE,
+    ACCOUNTS_REFERENCE_NAME,
+    ACCOUNTS_REFERENCE_REQUIREMENTS,
+    DRIVERS,
+    FLOOR,
+    FRAMEWORK,
+    REFERENCES,
+)
 from .db import Database
 
 NOTES = 1000
@@ -61,7 +69,10 @@ class Target:
     @property
     def ready_path(self) -> str:
         """What answers 200 once the target serves: an auth variant's notes need a token."""
-        return "/health" if self.role == "variant" else "/notes/1"
+        if self.role == "variant":
+            return "/health"
+        # An app with accounts answers its notes to a signed-in user only.
+        return "/openapi.json" if self.signs_in else "/notes/1"
 
     def command(self, options: list[str], port: int) -> str:
         return shlex.join([*self.program, *options, "--port", str(port)])
@@ -125,8 +136,31 @@ def prepare(
         app_target(f"reference-{backend}", "reference", backend, REFERENCES[backend])
         for backend in backends
     ]
+    auth = next((variant for variant in variants if variant.signs_in), None)
+    if auth is not None:
+        references.append(accounts_reference(answer, database, auth, work))
     targets = [floor, framework, *references, *variants]
     return Prepared(answer, database, targets, options, work / "logs", pool_size)
+
+
+def accounts_reference(answer: str, database: Database, auth: Target, work: Path) -> Target:
+    """The FastAPI Users reference app, installed into a virtualenv of its own (its
+    SQLAlchemy adapter pins SQLAlchemy below 2.1), on the auth variants' tables."""
+    started = time.perf_counter()
+    venv = work / ACCOUNTS_REFERENCE_NAME
+    env = project_environment(venv, auth_settings())
+    install_with_uv(TEMPLATE, venv, env, *ACCOUNTS_REFERENCE_REQUIREMENTS, DRIVERS[answer])
+    env["DATABASE_URL"] = new_database(database, ACCOUNTS_REFERENCE_NAME, auth.cwd, auth.env)
+    program = [
+        str(venv / "bin" / "python"),
+        "-m",
+        "uvicorn",
+        f"{ACCOUNTS_REFERENCE}:app_from_environment",
+    ]
+    print(
+        f"{ACCOUNTS_REFERENCE_NAME}: installed and migrated in {time.perf_counter() - started:.1f}s"
+    )
+    return Target(ACCOUNTS_REFERENCE_NAME, "reference", None, program, TEMPLATE, env, auth.auth)
 
 
 def service_pool_size(baked: Bake) -> int:

@@ -5,7 +5,8 @@ variant without accounts, served the judged way (access log off).
 It runs three times over: at `synchronous=FULL` (the services' default, and the table
 they are judged on), at `synchronous=NORMAL`, and with each variant served by two
 uvicorn workers on one database file at FULL. write_report.py makes the tables and
-the verdicts.
+the verdicts; round_trips.py then counts each variant's calls into aiosqlite's threads
+per create.
 """
 
 from __future__ import annotations
@@ -13,7 +14,9 @@ from __future__ import annotations
 from argparse import Namespace
 from dataclasses import replace
 
+from .criteria import POST_JUDGED_UNDER_WRITE_LOAD
 from .load import Load, finished_wrk, requests_per_second, start_wrk, warn_unless_rows_match
+from .round_trips import measure_round_trips
 from .served_targets import JUDGED, MODES, Server, serving_all
 from .targets import Prepared, Target
 from .write_report import (
@@ -70,8 +73,13 @@ def measure_write_load(prepared: Prepared, args: Namespace) -> int:
         f"uvicorn ... {' '.join(two_workers)}; {medians}",
         tables[TWO_WORKERS],
     )
+    # Where orm's creates spend the write lock's time: printed, its POST figures not judged.
+    measure_round_trips(prepared)
+    post_judged = {
+        variant.name for variant in variants if variant.backend in POST_JUDGED_UNDER_WRITE_LOAD
+    }
     lines = write_verdicts(
-        floor.name, framework.name, tables[FULL], tables[NORMAL], tables[TWO_WORKERS]
+        floor.name, framework.name, tables[FULL], tables[NORMAL], tables[TWO_WORKERS], post_judged
     )
     print()
     print("\n".join(lines))

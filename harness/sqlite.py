@@ -40,8 +40,10 @@ def drop_database(folder: str, name: str) -> None:
 
 
 def query(database_url: str, sql: str) -> str:
+    """Run one statement and commit, as the other databases' clients do."""
     with closing(sqlite3.connect(path_of(database_url))) as connection:
         rows = connection.execute(sql).fetchall()
+        connection.commit()
     return "\n".join("|".join(map(str, row)) for row in rows)
 
 

@@ -1,11 +1,12 @@
 """Send the same requests to the benchmark's apps and to a generated service, in-process.
 
-Run with a generated SQLite project's Python, with the reference apps' libraries:
+Run with a generated project's Python, with the reference apps' libraries:
 
-    python benchmark_apps_contract.py <repository> <package> <seeded.db>
+    python benchmark_apps_contract.py <repository> <package> <databases>
 
-`seeded.db` holds migrated, seeded notes; every app starts from a copy of it beside it.
-Prints, as JSON, what each app answered, one entry per request:
+`databases` is a JSON object: for the service and each app by name, the async SQLAlchemy
+URL of a database of its own that holds the same migrated, seeded notes. Prints, as
+JSON, what each app answered, one entry per request:
 {"service": [...], "floor": [...], "framework": [...], "reference-orm": [...], ...}.
 """
 
@@ -15,9 +16,7 @@ import asyncio
 import importlib
 import json
 import os
-import sqlite3
 import sys
-from pathlib import Path
 from typing import Any
 
 import httpx
@@ -59,29 +58,18 @@ async def answers(app: Any) -> list[dict[str, Any]]:
     return seen
 
 
-def copy_of(seeded: Path, name: str) -> str:
-    """The URL of a fresh copy of the seeded database."""
-    copy = seeded.with_name(f"{name}.db")
-    # The backup API copies what the write-ahead log holds too.
-    with sqlite3.connect(seeded) as source, sqlite3.connect(copy) as target:
-        source.backup(target)
-    return f"sqlite+aiosqlite:///{copy}"
-
-
-def main(repository: str, package: str, seeded_file: str) -> None:
+def main(repository: str, package: str, databases: str) -> None:
     sys.path.insert(0, repository)
     from benchmarks.apps import FLOOR, FRAMEWORK, REFERENCES
 
-    seeded = Path(seeded_file)
-    settings = importlib.import_module(f"{package}.settings").Settings(
-        database_url=copy_of(seeded, "service")
-    )
+    urls = json.loads(databases)
+    settings = importlib.import_module(f"{package}.settings").Settings(database_url=urls["service"])
     service = importlib.import_module(f"{package}.main").create_app(settings)
     seen = {"service": asyncio.run(answers(service))}
     apps = {"floor": FLOOR, "framework": FRAMEWORK}
     apps |= {f"reference-{backend}": app for backend, app in REFERENCES.items()}
     for name, module in apps.items():
-        app = importlib.import_module(module).create_app(copy_of(seeded, name))
+        app = importlib.import_module(module).create_app(urls[name])
         seen[name] = asyncio.run(answers(app))
     print(json.dumps(seen))
 

@@ -1,5 +1,5 @@
 """The template's documents: the README's prompt table, and the commands of the README,
-CONTRIBUTING.md and the benchmarks' README; the checklist for a new option."""
+CONTRIBUTING.md and the benchmarks' README (its targets too); the checklist for a new option."""
 
 from __future__ import annotations
 
@@ -11,6 +11,7 @@ import shutil
 import sys
 from pathlib import Path
 
+from benchmarks import criteria
 from harness.baking import CONTEXT, DEFAULT_VARIANT, TEMPLATE
 from harness.commands import finished, run
 from harness.serving import free_port, get, post, serving
@@ -189,3 +190,11 @@ def test_benchmarks_commands_set_up_and_start_the_benchmark() -> None:
     assert result.returncode == 0, result.stderr
     for option in re.findall(r"`(--[a-z-]+)", BENCHMARKS_README):
         assert option in result.stdout, option
+
+
+def test_benchmarks_readme_states_the_targets_the_criteria_hold() -> None:
+    rows = re.findall(r"^\| (.+?) \| (.+?) \|$", section(BENCHMARKS_README, "Targets"), re.M)
+    assert rows[0] == ("Target", "Threshold") and set(rows[1][0]) <= {"-", " "}
+    assert rows[2:] == list(criteria.TARGETS), (
+        "benchmarks/README.md's Targets table: the rows of benchmarks/criteria.py's TARGETS"
+    )
