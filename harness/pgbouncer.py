@@ -55,6 +55,8 @@ auth_file = {root / "users.txt"}
 pool_mode = transaction
 default_pool_size = {pool_size}
 max_client_conn = 2000
+; A failed login to the server (while a test restarts it) blocks new ones this long.
+server_login_retry = 1
 logfile = {root / "pgbouncer.log"}
 """
         )

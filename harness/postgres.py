@@ -20,6 +20,7 @@ from .throwaway import NoServer, run_as, server_folder
 SERVER_USER = "postgres"
 # How long a test waits for sessions to queue behind a lock it holds.
 LOCK_WAIT_TIMEOUT = 60
+MAX_CONNECTIONS = 500
 
 
 def find_bin_dir() -> Path | None:
@@ -46,7 +47,11 @@ class Cluster:
             SERVER_USER, [str(bin_dir / "initdb"), "-D", str(data), "-U", "postgres", "-A", "trust"]
         )
         self._pg_ctl = [str(bin_dir / "pg_ctl"), "-D", str(data), "-l", str(root / "log")]
-        self._options = f"-c listen_addresses=127.0.0.1 -p {self.port} -k {root} -c fsync=off"
+        # Room for every variant's tests at once, each with its own pools (the default is 100).
+        self._options = (
+            f"-c listen_addresses=127.0.0.1 -p {self.port} -k {root} -c fsync=off"
+            f" -c max_connections={MAX_CONNECTIONS}"
+        )
         self.running = False
 
     def start(self) -> None:
