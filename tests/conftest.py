@@ -84,9 +84,22 @@ INSTALLED_FIXTURES = ("installed", "project")
 @pytest.hookimpl(tryfirst=True)
 def pytest_configure(config: pytest.Config) -> None:
     """With pytest-xdist (`-n auto`), send every test of one installed variant to the same
-    process (`--dist loadgroup`), so that each variant is installed once per run."""
+    process (`--dist loadgroup`), so that each variant is installed once per run.
+
+    Set here rather than in addopts, so that `-p no:xdist` still runs; the workers,
+    which read their options from the command line, are told by pytest_configure_node.
+    """
+    config.addinivalue_line("markers", "xdist_group(name): run on one pytest-xdist worker")
     if config.getoption("dist", "no") == "load":
         config.option.dist = "loadgroup"
+    if getattr(config, "workerinput", {}).get("dist") == "loadgroup":
+        config.option.loadgroup = True
+
+
+@pytest.hookimpl(optionalhook=True)
+def pytest_configure_node(node: Any) -> None:
+    """Tell each pytest-xdist worker how the tests are distributed."""
+    node.workerinput["dist"] = node.config.getoption("dist")
 
 
 @pytest.hookimpl(tryfirst=True)

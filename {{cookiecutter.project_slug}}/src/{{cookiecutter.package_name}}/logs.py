@@ -14,7 +14,7 @@ from typing import Any, Literal, TextIO
 from asgi_correlation_id import correlation_id
 from opentelemetry import trace
 from pythonjsonlogger.core import RESERVED_ATTRS
-from pythonjsonlogger.json import JsonFormatter
+from pythonjsonlogger.orjson import OrjsonFormatter
 
 LogFormat = Literal["json", "console"]
 LogLevel = Literal["DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL"]
@@ -60,7 +60,9 @@ KNOWN_TO_THE_SERVICE = KnownToTheService()
 
 
 def json_formatter() -> logging.Formatter:
-    return JsonFormatter(
+    # orjson encodes a line in a fraction of the standard library's time, and
+    # writes the time as RFC 3339 itself.
+    return OrjsonFormatter(
         "{levelname}{name}{message}",
         style="{",
         rename_fields={"levelname": "level", "name": "logger"},

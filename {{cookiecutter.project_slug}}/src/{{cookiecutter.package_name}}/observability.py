@@ -7,11 +7,12 @@ are configured in tracing.py; this module puts them around the app.
 import logging
 import re
 import time
-from functools import lru_cache
+from functools import cache, lru_cache
 from uuid import uuid4
 
 from asgi_correlation_id import CorrelationIdMiddleware
 from fastapi import FastAPI
+from prometheus_client import Histogram
 from pydantic import field_validator
 from pydantic_settings import BaseSettings
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
@@ -110,21 +111,41 @@ class AccessRecords:
             self.record(scope, status, time.perf_counter() - started, error)
 
     def record(self, scope: Scope, status: int, seconds: float, error: Exception | None) -> None:
+        level = logging.ERROR if error else logging.INFO
+        logged = logger.isEnabledFor(level)
+        if not (logged or self.metrics_enabled):
+            return
         method = scope["method"] if scope["method"] in KNOWN_METHODS else "_OTHER"
         route = route_template(scope)
-        milliseconds = round(seconds * 1000, 3)
-        logger.log(
-            logging.ERROR if error else logging.INFO,
-            "%s %s %s %.1f ms",
-            method,
-            route,
-            status,
-            milliseconds,
-            exc_info=error,
-            extra={"method": method, "route": route, "status": status, "duration_ms": milliseconds},
-        )
+        if logged:
+            milliseconds = round(seconds * 1000, 3)
+            logger.log(
+                level,
+                "%s %s %s %.1f ms",
+                method,
+                route,
+                status,
+                milliseconds,
+                exc_info=error,
+                extra={
+                    "method": method,
+                    "route": route,
+                    "status": status,
+                    "duration_ms": milliseconds,
+                },
+            )
         if self.metrics_enabled:
-            metrics.request_duration.labels(method, route, str(status)).observe(seconds)
+            request_duration(method, route, status).observe(seconds)
+
+
+@cache
+def request_duration(method: str, route: str, status: int) -> Histogram:
+    """The histogram of one method, route and status, looked up once.
+
+    The registry keeps each of them for good anyway; labels are bounded
+    (routes are templates, methods and statuses few).
+    """
+    return metrics.request_duration.labels(method, route, str(status))
 
 
 def install_observability(app: FastAPI, settings: ObservabilitySettings) -> None:
