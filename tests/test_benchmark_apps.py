@@ -22,6 +22,9 @@ from harness.servers import SERVERS
 
 from .bakes import bake
 
+# On one pytest-xdist worker, so that each database's apps are installed and seeded once.
+pytestmark = pytest.mark.xdist_group("benchmark-apps")
+
 SEEDED = "INSERT INTO notes (text, completed) VALUES ('first', 0), ('second', 1), ('third', 0)"
 APPS = ["floor", "framework", *(f"reference-{backend}" for backend in REFERENCES)]
 # Where the apps are checked: SQLite, and MySQL, whose reference apps run on asyncmy.
