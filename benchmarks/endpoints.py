@@ -18,11 +18,13 @@ def measure_endpoints(prepared: Prepared, kind: Kind, args: Namespace) -> int:
     """Measure, print the tables and the verdicts; how many verdicts failed."""
     targets = prepared.targets
     tables = {}
-    for mode, extra in MODES.items():
-        options = [*prepared.options, *extra]
-        print(f"{prepared.answer}, {mode}: uvicorn ... {' '.join(options)}", flush=True)
+    for mode, settings in MODES.items():
+        shown = " ".join(
+            [*prepared.options, *(f"{name}={value}" for name, value in settings.items())]
+        )
+        print(f"{prepared.answer}, {mode}: uvicorn ... {shown}", flush=True)
         logs = prepared.logs / mode.replace(" ", "-")
-        with serving_all(targets, options, logs) as servers:
+        with serving_all(targets, prepared.options, logs, settings) as servers:
             servers = signed_in(servers)
             tables[mode] = figures_of(measure(servers, prepared.database, args))
             if args.profile and kind.criteria and mode == JUDGED:

@@ -90,8 +90,7 @@ def measure_logins(prepared: Prepared, args: Namespace) -> int:
         for target in prepared.targets
         if target.role == "variant" and target.signs_in
     ]
-    options = [*prepared.options, *MODES[JUDGED]]
-    with serving_all(targets, options, prepared.logs / "logins") as servers:
+    with serving_all(targets, prepared.options, prepared.logs / "logins", MODES[JUDGED]) as servers:
         runs = {
             server.target.name: [burst(server, args.duration) for _ in range(args.repetitions)]
             for server in signed_in(servers)

@@ -33,12 +33,12 @@ Calls = dict[str, list[float]]
 
 def measure_round_trips(prepared: Prepared) -> None:
     variants = [t for t in prepared.targets if t.role == "variant" and not t.signs_in]
-    options = [*prepared.options, *MODES[JUDGED]]
+    options = prepared.options
     logs = prepared.logs / "round-trips"
     counted = {}
     for target in variants:
         output = logs / f"{target.name}.json"
-        with serving_all([hooked(target, output)], options, logs) as (server,):
+        with serving_all([hooked(target, output)], options, logs, MODES[JUDGED]) as (server,):
             create(server, WARM_UP)
             before = snapshot(server, output)
             create(server, CREATES)

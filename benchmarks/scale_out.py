@@ -27,7 +27,7 @@ def measure_scale_out(prepared: Prepared, args: Namespace) -> None:
     pool = pool_size_of(variants[0].cwd)
     # Fewer server connections than the replicas' pools hold together.
     bouncer_pool = REPLICAS * pool // 2
-    options = [*prepared.options, *MODES[JUDGED]]
+    options = prepared.options
     database = prepared.database
     assert isinstance(database, Postgresql), "scale-out is measured on PostgreSQL only"
     print(
@@ -81,7 +81,7 @@ def loaded(
     """Serve the replicas, load them all at once per endpoint; one line per endpoint."""
     logs = prepared.logs / "scale-out"
     lines = []
-    with serving_all(replicas, options, logs) as servers:
+    with serving_all(replicas, options, logs, MODES[JUDGED]) as servers:
         for endpoint in ENDPOINTS:
             at_once(servers, endpoint, args.warmup, args)
         for endpoint, name in ENDPOINTS.items():

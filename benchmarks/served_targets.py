@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from contextlib import ExitStack, contextmanager
 from dataclasses import dataclass, replace
 from pathlib import Path
@@ -14,11 +14,12 @@ from harness.serving import free_port, serving
 from .accounts import log_in
 from .targets import Target
 
-# How the targets are served, the judged way first: without uvicorn's access log, the
-# cost of the app alone (the log cost the floor a third of its reads); then as shipped,
-# the Dockerfile's CMD exactly.
+# How the targets are served, by the settings the services read; every target runs the
+# Dockerfiles' CMD, which has uvicorn's access log off. The judged way first: the
+# services' own access record off too (a log line cost the floor a third of its reads),
+# the cost of the app alone; then as shipped, with the Dockerfile's LOG_FORMAT=json.
 JUDGED = "access log off"
-MODES = {JUDGED: ["--no-access-log"], "as shipped": []}
+MODES = {JUDGED: {"LOG_LEVEL": "WARNING"}, "as shipped": {"LOG_FORMAT": "json"}}
 
 
 @dataclass(frozen=True)
@@ -45,8 +46,11 @@ class Server:
 
 
 @contextmanager
-def serving_all(targets: list[Target], options: list[str], logs: Path) -> Iterator[list[Server]]:
-    """Serve every target until it answers; stop them all afterwards."""
+def serving_all(
+    targets: list[Target], options: list[str], logs: Path, settings: Mapping[str, str] = {}
+) -> Iterator[list[Server]]:
+    """Serve every target, with these settings over its own, until it answers; stop them
+    all afterwards."""
     logs.mkdir(parents=True, exist_ok=True)
     with ExitStack() as stack:
         servers = []
@@ -56,7 +60,8 @@ def serving_all(targets: list[Target], options: list[str], logs: Path) -> Iterat
             command = f"exec {target.command(options, port)}"
             answers = f"http://127.0.0.1:{port}{target.ready_path}"
             log = logs / f"{target.name}.log"
-            process = stack.enter_context(serving(command, target.cwd, target.env, answers, log))
+            env = {**target.env, **settings}
+            process = stack.enter_context(serving(command, target.cwd, env, answers, log))
             servers.append(Server(target, port, process.pid))
         yield servers
 

@@ -53,7 +53,7 @@ def measure_write_load(prepared: Prepared, args: Namespace) -> int:
     variants = [
         target for target in prepared.targets if target.role == "variant" and not target.signs_in
     ]
-    options = [*prepared.options, *MODES[JUDGED]]
+    options = prepared.options
     tables = {}
     for level in (FULL, NORMAL):
         served = [at_synchronous(target, level) for target in (floor, framework, *variants)]
@@ -104,7 +104,7 @@ def loaded_in_turn(
     each target by name."""
     print(f"{prepared.answer}, write load, {name}: uvicorn ... {' '.join(options)}", flush=True)
     logs = prepared.logs / f"write-load-{name.replace(' ', '-')}"
-    with serving_all(targets, options, logs) as servers:
+    with serving_all(targets, options, logs, MODES[JUDGED]) as servers:
         for server in servers:
             writes_and_reads(server, args.warmup, args)
         runs: dict[str, list[WriteRun]] = {server.target.name: [] for server in servers}
