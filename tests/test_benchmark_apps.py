@@ -66,9 +66,12 @@ def answers(
     return seen
 
 
-# A note's timestamps come from the service's clock; the benchmark's apps, which
-# serve the same notes table, read and write the other columns only.
+# A note's timestamps come from each app's own clock, and SQLite and MySQL give a
+# hand-written app its times back without their offset, so their values are not
+# compared. The reference apps serve them as the service does; the floor and the
+# framework app read and write the other columns only.
 TIMES = frozenset({"created_at", "updated_at"})
+SERVE_TIMES = frozenset(app for app in APPS if app.startswith("reference-"))
 
 
 def without_times(body: Any) -> Any:
@@ -77,6 +80,13 @@ def without_times(body: Any) -> Any:
     if isinstance(body, dict):
         return {key: value for key, value in body.items() if key not in TIMES}
     return body
+
+
+def fields(body: Any) -> Any:
+    """The field names of a note, or of each note in a list."""
+    if isinstance(body, list):
+        return [fields(item) for item in body]
+    return sorted(body) if isinstance(body, dict) else body
 
 
 @pytest.mark.parametrize("app", APPS)
@@ -92,7 +102,9 @@ def test_benchmark_app_answers_like_the_generated_service(
             # Both explain a rejected request in `detail`; the wording may differ.
             assert other["body"].keys() == service["body"].keys() == {"detail"}
         else:
-            assert other["body"] == without_times(service["body"]), (service, other)
+            assert without_times(other["body"]) == without_times(service["body"]), (service, other)
+            expected = service["body"] if app in SERVE_TIMES else without_times(service["body"])
+            assert fields(other["body"]) == fields(expected), (service, other)
     # The check is only worth something if it covered the success paths.
     statuses = {answer["status"] for answer in answers["service"]}
     assert {200, 201, 404, 422} <= statuses
@@ -141,6 +153,7 @@ def test_fastapi_users_reference_app_answers_like_the_generated_service(
             # Both explain a refused request in `detail`; the wording may differ.
             assert ours["body"].keys() == theirs["body"].keys() == {"detail"}
         else:
-            assert ours["body"] == without_times(theirs["body"]), (theirs, ours)
+            assert without_times(ours["body"]) == without_times(theirs["body"]), (theirs, ours)
+            assert fields(ours["body"]) == fields(theirs["body"]), (theirs, ours)
     statuses = {answer["status"] for answer in service}
     assert {200, 201, 401, 404, 422} <= statuses

@@ -12,12 +12,13 @@ from __future__ import annotations
 import os
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
+from datetime import UTC, datetime
 from typing import Annotated, Any
 
 import databases
 from fastapi import APIRouter, FastAPI, HTTPException, Path, Query, Request, Response, status
 from pydantic import BaseModel, ConfigDict, Field
-from sqlalchemy import Boolean, Column, Integer, MetaData, String, Table, select
+from sqlalchemy import Boolean, Column, DateTime, Integer, MetaData, String, Table, select
 
 metadata = MetaData()
 
@@ -27,6 +28,10 @@ notes = Table(
     Column("id", Integer, primary_key=True),
     Column("text", String(500), nullable=False, unique=True),
     Column("completed", Boolean, nullable=False, default=False),
+    # Set on insert from the app's clock, in UTC (PostgreSQL keeps the offset; SQLite
+    # and MySQL keep the date and time).
+    Column("created_at", DateTime(timezone=True), nullable=False),
+    Column("updated_at", DateTime(timezone=True), nullable=False),
 )
 
 
@@ -41,6 +46,8 @@ class NoteRead(BaseModel):
     id: int
     text: str
     completed: bool
+    created_at: datetime
+    updated_at: datetime
 
 
 def database_of(request: Request) -> databases.Database:
@@ -71,9 +78,11 @@ async def list_notes(
 
 @router.post("/notes", response_model=NoteRead, status_code=status.HTTP_201_CREATED)
 async def create_note(data: NoteCreate, request: Request, response: Response) -> Any:
-    note_id = await database_of(request).execute(notes.insert().values(**data.model_dump()))
+    now = datetime.now(UTC)
+    values = {**data.model_dump(), "created_at": now, "updated_at": now}
+    note_id = await database_of(request).execute(notes.insert().values(**values))
     response.headers["Location"] = str(request.url_for("read_note", note_id=note_id))
-    return {"id": note_id, **data.model_dump()}
+    return {"id": note_id, **values}
 
 
 def create_app(url: str) -> FastAPI:

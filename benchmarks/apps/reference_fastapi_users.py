@@ -23,6 +23,7 @@ import os
 import uuid
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
+from datetime import UTC, datetime
 from typing import Annotated
 
 from fastapi import APIRouter, Depends, FastAPI, HTTPException, Path, Request, Response, status
@@ -30,9 +31,13 @@ from fastapi_users import BaseUserManager, FastAPIUsers, UUIDIDMixin, schemas
 from fastapi_users.authentication import AuthenticationBackend, BearerTransport, JWTStrategy
 from fastapi_users_db_sqlalchemy import SQLAlchemyBaseUserTable, SQLAlchemyUserDatabase
 from pydantic import BaseModel, ConfigDict, Field
-from sqlalchemy import ForeignKey, String, Uuid
+from sqlalchemy import DateTime, ForeignKey, String, Uuid
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker, create_async_engine
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
+
+
+def utcnow() -> datetime:
+    return datetime.now(UTC)
 
 
 class Base(DeclarativeBase):
@@ -52,6 +57,10 @@ class Note(Base):
     owner_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("users.id"))
     text: Mapped[str] = mapped_column(String(500))
     completed: Mapped[bool] = mapped_column(default=False)
+    # Set on insert from the app's clock, in UTC (PostgreSQL keeps the offset; SQLite
+    # and MySQL keep the date and time).
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
 
 
 class UserRead(schemas.BaseUser[uuid.UUID]):
@@ -75,6 +84,8 @@ class NoteRead(BaseModel):
     id: int
     text: str
     completed: bool
+    created_at: datetime
+    updated_at: datetime
 
 
 async def get_async_session(request: Request) -> AsyncIterator[AsyncSession]:

@@ -12,6 +12,7 @@ from __future__ import annotations
 import os
 from collections.abc import AsyncIterator, Sequence
 from contextlib import asynccontextmanager
+from datetime import UTC, datetime
 from typing import Annotated
 
 from fastapi import (
@@ -26,9 +27,13 @@ from fastapi import (
     status,
 )
 from pydantic import BaseModel, ConfigDict, Field
-from sqlalchemy import String, select
+from sqlalchemy import DateTime, String, select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker, create_async_engine
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
+
+
+def utcnow() -> datetime:
+    return datetime.now(UTC)
 
 
 class Base(DeclarativeBase):
@@ -41,6 +46,10 @@ class Note(Base):
     id: Mapped[int] = mapped_column(primary_key=True)
     text: Mapped[str] = mapped_column(String(500), unique=True)
     completed: Mapped[bool] = mapped_column(default=False)
+    # Set on insert from the app's clock, in UTC (PostgreSQL keeps the offset; SQLite
+    # and MySQL keep the date and time).
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
 
 
 class NoteCreate(BaseModel):
@@ -56,6 +65,8 @@ class NoteRead(BaseModel):
     id: int
     text: str
     completed: bool
+    created_at: datetime
+    updated_at: datetime
 
 
 async def get_session(request: Request) -> AsyncIterator[AsyncSession]:
