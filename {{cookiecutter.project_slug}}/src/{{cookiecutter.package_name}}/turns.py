@@ -32,26 +32,38 @@ class Turns:
         self._timeouts = metrics.connection_timeouts.labels(name)
         self._idle.inc(places)
 
+    async def take(self) -> None:
+        """Wait for a place and hold it until `give`; DatabaseUnavailable after `timeout`."""
+        # A free place with nobody waiting is taken at once, without a timer.
+        if self._free.locked():
+            self._pending.inc()
+            try:
+                async with asyncio.timeout(self.timeout):
+                    await self._free.acquire()
+            except TimeoutError as error:
+                self._timeouts.inc()
+                raise DatabaseUnavailable from error
+            finally:
+                self._pending.dec()
+        else:
+            await self._free.acquire()
+        self._idle.dec()
+        self._used.inc()
+
+    def give(self) -> None:
+        """Free the place `take` held, for the next in line."""
+        self._free.release()
+        self._used.dec()
+        self._idle.inc()
+
     @asynccontextmanager
     async def turn(self) -> AsyncIterator[None]:
         """Hold a place until the block ends; DatabaseUnavailable after `timeout`."""
-        self._pending.inc()
-        try:
-            async with asyncio.timeout(self.timeout):
-                await self._free.acquire()
-        except TimeoutError as error:
-            self._timeouts.inc()
-            raise DatabaseUnavailable from error
-        finally:
-            self._pending.dec()
-        self._idle.dec()
-        self._used.inc()
+        await self.take()
         try:
             yield
         finally:
-            self._free.release()
-            self._used.dec()
-            self._idle.inc()
+            self.give()
 
     def close(self) -> None:
         """Take this line's places out of the pool's gauges, as its pool closes."""
