@@ -76,9 +76,11 @@ OWNED_FILES: dict[str, list[str]] = {
     ],
     "backend=databases+database=sqlite": [
         "src/{package}/pool.py",
+        "tests/test_pool.py",
     ],
     "backend=databases+database=postgresql,mysql": [
         "src/{package}/pool.py",
+        "tests/test_pool.py",
     ],
     "auth=none": [
         "migrations/versions/0001_create_notes.py",

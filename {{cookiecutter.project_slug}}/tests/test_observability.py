@@ -21,7 +21,8 @@ from {{ cookiecutter.package_name }}.schemas import MAX_ID
 from {{ cookiecutter.package_name }}.settings import Settings
 
 {% if cookiecutter.auth == "fastapi-users" %}from .accounts import PASSWORD
-{% endif %}from .support import serve
+{% endif %}from .isolation import connection_held
+from .support import serve
 
 ACCESS_LOGGER = "{{ cookiecutter.package_name }}.observability"
 REQUESTS = "http_server_request_duration_seconds_count"
@@ -156,7 +157,7 @@ async def test_metrics_count_requests_by_route_and_show_the_pool(app: FastAPI) -
         before = sample((await client.get("/metrics")).text, REQUESTS, **route)
         for _ in range(2):
             assert (await client.get(f"/notes/{MAX_ID}")).status_code == 404
-        async with app.state.database.unit_of_work(writes=False):
+        async with connection_held(app):
             response = await client.get("/metrics")
         released = (await client.get("/metrics")).text
     assert response.status_code == 200

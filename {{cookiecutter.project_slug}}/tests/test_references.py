@@ -11,10 +11,8 @@ import pytest
 from fastapi import FastAPI, status
 from httpx import AsyncClient
 from pydantic import BaseModel
-from sqlalchemy import text
 
 from {{ cookiecutter.package_name }}.constraints import Constraints
-from {{ cookiecutter.package_name }}.db import Database
 from {{ cookiecutter.package_name }}.main import create_app
 from {{ cookiecutter.package_name }}.settings import Settings
 
@@ -47,21 +45,17 @@ async def client(fresh_database_url: str) -> AsyncIterator[AsyncClient]:
 
 def add_attachments(app: FastAPI) -> None:
     """Routes that write as a repository does: constraints checked at the statement."""
-    database: Database = app.state.database
 
     @app.post("/attachments", status_code=status.HTTP_201_CREATED)
     async def attach(attachment: AttachmentCreate) -> None:
-        insert = text("INSERT INTO attachments (id, note_id) VALUES (:id, :note_id)")
-        async with database.unit_of_work(writes=True) as unit:
-            with ATTACHMENT_CONSTRAINTS.writing():
-                await unit.execute(insert.bindparams(**attachment.model_dump()))
+        insert = "INSERT INTO attachments (id, note_id) VALUES (:id, :note_id)"
+        with ATTACHMENT_CONSTRAINTS.writing():
+            await execute(app, insert, values=attachment.model_dump())
 
     @app.delete("/attached-notes/{note_id}", status_code=status.HTTP_204_NO_CONTENT)
     async def delete_attached_note(note_id: int) -> None:
-        delete = text("DELETE FROM notes WHERE id = :id").bindparams(id=note_id)
-        async with database.unit_of_work(writes=True) as unit:
-            with ATTACHED_NOTE_CONSTRAINTS.deleting():
-                await unit.execute(delete)
+        with ATTACHED_NOTE_CONSTRAINTS.deleting():
+            await execute(app, "DELETE FROM notes WHERE id = :id", values={"id": note_id})
 
 
 async def test_a_write_naming_a_missing_row_is_422_on_its_field(client: AsyncClient) -> None:

@@ -1,11 +1,11 @@
-"""Units of work wait for a connection in the order they asked for one (turns.py)."""
+"""Work waits for a connection in the order it asked for one (turns.py)."""
 
 import asyncio
 
 from {{ cookiecutter.package_name }}.main import create_app
 from {{ cookiecutter.package_name }}.settings import Settings
 
-from .isolation import execute
+from .isolation import connection_held, execute
 from .support import serve
 
 
@@ -19,7 +19,7 @@ async def test_units_of_work_get_a_connection_in_the_order_they_asked(database_u
         served.append(number)
 
     async with serve(app):
-        async with app.state.database.unit_of_work(writes=False):
+        async with connection_held(app):
             waiting = [asyncio.create_task(unit_of_work(number)) for number in range(5)]
             for _ in range(20):  # let each of them start and wait
                 await asyncio.sleep(0)

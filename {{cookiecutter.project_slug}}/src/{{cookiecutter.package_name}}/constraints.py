@@ -14,10 +14,15 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 
 from . import dialect
-from .errors import Conflict, MissingReference
+from .errors import Conflict, MissingReference, UnexpectedDatabaseError
 
 
 def driver_error(error: BaseException) -> BaseException:
+    """The driver's error behind `error`, which may stand in for it (connect.py)."""
+    if isinstance(error, UnexpectedDatabaseError):
+        return error.driver_error
+    if isinstance(error, Conflict) and error.__cause__ is not None:
+        return driver_error(error.__cause__)
     # SQLAlchemy wraps the driver's error; `databases` raises it as is.
     return getattr(error, "orig", None) or error
 

@@ -51,6 +51,12 @@ class UnexpectedDatabaseError(Exception):
     (PostgreSQL's "Failing row contains ..."), so that logs never show them.
     """
 
+    def __init__(self, description: str, driver_error: BaseException) -> None:
+        super().__init__(description)
+        # Kept for a repository's constraints (constraints.py), but not as the
+        # cause, whose text a logged traceback would show.
+        self.driver_error = driver_error
+
 
 def describe(error: Mapping[str, Any]) -> dict[str, Any]:
     """One validation error, without the input it rejected.

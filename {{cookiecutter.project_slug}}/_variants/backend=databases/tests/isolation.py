@@ -26,16 +26,15 @@ async def isolated_database(app: FastAPI, database_url: str) -> AsyncIterator[No
 
 @asynccontextmanager
 async def connection_held(app: FastAPI) -> AsyncIterator[None]:
-    """Keep one of the running app's pooled connections taken.
+    """Keep one of the running app's pooled connections taken, by a read in progress.
 
     `databases` gives each task its own connection, so another task holds it.
     """
     database: Database = app.state.database
-    connected = await database.connected()
     taken, done = asyncio.Event(), asyncio.Event()
 
     async def hold() -> None:
-        async with connected.connection():
+        async for _ in database.iterate("SELECT 1"):
             taken.set()
             await done.wait()
 
@@ -51,10 +50,13 @@ async def connection_held(app: FastAPI) -> AsyncIterator[None]:
 async def execute(
     app: FastAPI, sql: str, *, writes: bool = True, values: dict[str, Any] | None = None
 ) -> Any:
-    """Run SQL in a unit of work of the running app's own; the first value it returns.
+    """Run SQL on the running app's database, as a write in a transaction of its own
+    unless `writes` is false; the first value it returns.
 
     `values` are bound to the SQL's `:name` parameters.
     """
     database: Database = app.state.database
-    async with database.unit_of_work(writes=writes) as connection:
-        return await connection.fetch_val(sql, values)
+    if not writes:
+        return await database.fetch_val(sql, values)
+    async with database.transaction():
+        return await database.fetch_val(sql, values)

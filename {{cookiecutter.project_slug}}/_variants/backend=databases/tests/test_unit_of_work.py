@@ -3,7 +3,7 @@
 from fastapi import FastAPI
 from httpx import AsyncClient
 
-from {{ cookiecutter.package_name }}.db import ConnectionDep, transaction
+from {{ cookiecutter.package_name }}.db import DatabaseDep
 from {{ cookiecutter.package_name }}.repository import NotesDep
 from {{ cookiecutter.package_name }}.schemas import NoteCreate
 
@@ -12,8 +12,8 @@ async def test_a_failed_second_write_leaves_nothing_of_the_first(
     app: FastAPI, client: AsyncClient
 ) -> None:
     @app.post("/two-notes")
-    async def create_two_notes(notes: NotesDep, connection: ConnectionDep) -> None:
-        async with transaction(connection):
+    async def create_two_notes(notes: NotesDep, database: DatabaseDep) -> None:
+        async with database.transaction():
             await notes.create(NoteCreate(text="First"))
             await notes.create(NoteCreate(text="Taken"))
 

@@ -1,15 +1,14 @@
-"""A user's notes, as rows of the Core `notes` table, on the request's connection."""
+"""A user's notes, as rows of the Core `notes` table, with the app's `databases.Database`."""
 
 from datetime import datetime
 from typing import Annotated
 
-from databases.core import Connection
 from fastapi import Depends
 from sqlalchemy import delete, insert, select, update
 
 from .auth.routes import CurrentUser
 from .constraints import Constraints
-from .db import ConnectionDep, transaction
+from .db import Database, DatabaseDep
 from .models import User, notes
 from .schemas import NoteCreate, NoteOrder, NoteRead, NoteUpdate
 from .timestamps import utcnow
@@ -19,15 +18,15 @@ NOTE_CONSTRAINTS = Constraints("note", unique="text", reference=("owner_id", "us
 
 
 class NoteRepository:
-    """Reads and writes the notes of one user on the request's connection.
+    """Reads and writes the notes of one user with the app's database.
 
     Another user's note is treated as missing, so that no answer tells it exists.
     A single statement commits on its own; work of several statements runs in
     one transaction, which commits or rolls back whole.
     """
 
-    def __init__(self, connection: Connection, owner: User) -> None:
-        self.connection = connection
+    def __init__(self, database: Database, owner: User) -> None:
+        self.database = database
         self.owner = owner
 
     async def create(self, data: NoteCreate) -> NoteRead:
@@ -35,7 +34,7 @@ class NoteRepository:
         values = {**data.model_dump(), "created_at": now, "updated_at": now}
         # `databases` answers an INSERT with the new row's id.
         with NOTE_CONSTRAINTS.writing():
-            note_id = await self.connection.execute(
+            note_id = await self.database.execute(
                 insert(notes).values(**values, owner_id=self.owner.id)
             )
         return NoteRead(id=note_id, **values)
@@ -48,11 +47,11 @@ class NoteRepository:
             query = query.where(notes.c.updated_at >= updated_since)
         newest_first = (notes.c.updated_at.desc(), notes.c.id.desc())
         query = query.order_by(*(newest_first if order == "-updated_at" else (notes.c.id,)))
-        rows = await self.connection.fetch_all(query.limit(limit).offset(offset))
+        rows = await self.database.fetch_all(query.limit(limit).offset(offset))
         return [NoteRead.model_validate(row) for row in rows]
 
     async def get(self, note_id: int) -> NoteRead | None:
-        row = await self.connection.fetch_one(
+        row = await self.database.fetch_one(
             select(notes).where(notes.c.id == note_id, notes.c.owner_id == self.owner.id)
         )
         return None if row is None else NoteRead.model_validate(row)
@@ -63,10 +62,10 @@ class NoteRepository:
             return await self.get(note_id)
         values["updated_at"] = utcnow()
         with NOTE_CONSTRAINTS.writing():
-            async with transaction(self.connection):
+            async with self.database.transaction():
                 # The UPDATE locks the row until the transaction ends, so that the
                 # SELECT reads this change, or no row if the note was deleted first.
-                await self.connection.execute(
+                await self.database.execute(
                     update(notes)
                     .where(notes.c.id == note_id, notes.c.owner_id == self.owner.id)
                     .values(**values)
@@ -76,20 +75,20 @@ class NoteRepository:
     async def delete(self, note_id: int) -> bool:
         mine = (notes.c.id == note_id) & (notes.c.owner_id == self.owner.id)
         with NOTE_CONSTRAINTS.deleting():
-            async with transaction(self.connection):
+            async with self.database.transaction():
                 # Locked, so that a request deleting the note at the same time waits,
                 # then finds it gone.
-                found = await self.connection.fetch_val(
+                found = await self.database.fetch_val(
                     select(notes.c.id).where(mine).with_for_update()
                 )
                 if found is not None:
-                    await self.connection.execute(delete(notes).where(mine))
+                    await self.database.execute(delete(notes).where(mine))
         return found is not None
 
 
-async def get_notes(connection: ConnectionDep, owner: CurrentUser) -> NoteRepository:
+async def get_notes(database: DatabaseDep, owner: CurrentUser) -> NoteRepository:
     # An async function: FastAPI would construct the class in a worker thread.
-    return NoteRepository(connection, owner)
+    return NoteRepository(database, owner)
 
 
 NotesDep = Annotated[NoteRepository, Depends(get_notes)]

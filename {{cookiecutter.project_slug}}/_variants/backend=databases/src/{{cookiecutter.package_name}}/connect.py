@@ -11,9 +11,10 @@ from .errors import Conflict, DatabaseUnavailable, UnexpectedDatabaseError
 def translated_errors() -> Iterator[None]:
     """Errors of database calls as the API answers them: 503 or 409.
 
-    `databases` raises the driver's own errors. Repositories answer their
-    constraints' refusals first (constraints.py). Any other database error is a
-    bug, and stays a 500, without the driver's text.
+    `databases` raises the driver's own errors; each call of the app's database
+    raises these instead. Repositories answer their constraints' refusals from
+    them (constraints.py). Any other database error is a bug, and stays a 500,
+    without the driver's text.
     """
     try:
         yield
@@ -25,5 +26,5 @@ def translated_errors() -> Iterator[None]:
         code = dialect.error_code(error)
         if code is None:  # not the database's
             raise
-        unexpected = UnexpectedDatabaseError(f"{type(error).__name__} ({code})")
+        unexpected = UnexpectedDatabaseError(f"{type(error).__name__} ({code})", error)
         raise unexpected.with_traceback(error.__traceback__) from None

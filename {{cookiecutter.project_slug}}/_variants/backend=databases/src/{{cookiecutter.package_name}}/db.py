@@ -1,4 +1,4 @@
-"""The `databases.Database`, and one connection per request: the request's unit of work.
+"""The app's `databases.Database`, which routes and repositories query directly.
 
 The errors of its calls are translated in connect.py; how its connections are
 shared, which differs for a file and for a server, is in pool.py.
@@ -15,20 +15,10 @@ from opentelemetry.sdk.trace import TracerProvider
 from opentelemetry.trace import SpanKind
 
 from .errors import DatabaseUnavailable
-from .pool import Database, DatabaseSettings, transaction
+from .pool import Database, DatabaseSettings
 
-__all__ = [
-    "ConnectionDep",
-    "Database",
-    "DatabaseDep",
-    "DatabaseSettings",
-    "open_database",
-    "statements_traced",
-    "transaction",
-]
+__all__ = ["Database", "DatabaseDep", "DatabaseSettings", "open_database", "statements_traced"]
 
-# Requests with these methods only read; a request with any other may write.
-READ_ONLY_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
 # Connection methods that send a statement, traced while tracing is on.
 STATEMENT_CALLS = ("execute", "execute_many", "fetch_all", "fetch_one", "fetch_val")
 
@@ -42,7 +32,7 @@ def statements_traced(database: Database, provider: TracerProvider) -> Iterator[
     """
     tracer = provider.get_tracer(__name__)
     # OpenTelemetry's name for the database: the URL's scheme without the driver.
-    system = database.database.url.dialect
+    system = database.url.dialect
     calls = {name: getattr(Connection, name) for name in STATEMENT_CALLS}
 
     def traced(call: Any) -> Any:
@@ -87,16 +77,3 @@ async def get_database(request: Request) -> Database:
 
 
 DatabaseDep = Annotated[Database, Depends(get_database)]
-
-
-async def get_connection(database: DatabaseDep, request: Request) -> AsyncIterator[Connection]:
-    async with database.unit_of_work(writes=request.method not in READ_ONLY_METHODS) as connection:
-        yield connection
-
-
-# The connection goes back before the response is sent (scope="function"). It is
-# held, with the locks its writes take, for the whole route: a route that does slow
-# work that is not the database's, such as an outgoing HTTP call, takes DatabaseDep
-# instead and opens short units of work (`database.unit_of_work(writes=...)`) around
-# that work.
-ConnectionDep = Annotated[Connection, Depends(get_connection, scope="function")]

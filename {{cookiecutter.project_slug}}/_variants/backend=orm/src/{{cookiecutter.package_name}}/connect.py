@@ -57,6 +57,7 @@ def translated_errors() -> Iterator[None]:
         if dialect.is_unique_violation(driver_error):
             raise Conflict from error
         unexpected = UnexpectedDatabaseError(
-            f"{type(driver_error).__name__} ({dialect.error_code(driver_error)}) in: {error.statement}"
+            f"{type(driver_error).__name__} ({dialect.error_code(driver_error)}) in: {error.statement}",
+            driver_error,
         )
         raise unexpected.with_traceback(error.__traceback__) from None

@@ -99,6 +99,11 @@ def connect_args(settings: ConnectionSettings) -> dict[str, Any]:
     return {"charset": CHARACTER_SET, "connect_timeout": settings.database_pool_timeout}
 
 
+def pool_args(settings: ConnectionSettings) -> dict[str, Any]:
+    """Keyword arguments for asyncmy's own pool: each connection's."""
+    return connect_args(settings)
+
+
 def engine_connect_args(settings: ConnectionSettings) -> dict[str, Any]:
     """`connect_args` for SQLAlchemy's engine: the driver's own."""
     return connect_args(settings)

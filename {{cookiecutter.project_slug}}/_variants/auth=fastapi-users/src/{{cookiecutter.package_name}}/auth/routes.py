@@ -72,8 +72,8 @@ bearer = AuthenticationBackend(
 )
 # FastAPI Users' routes, whose user store makes each call a unit of work.
 users = FastAPIUsers[User, uuid.UUID](get_user_manager, [bearer])
-# The service's routes look the signed-in user up in their own unit of work:
-# one connection for the user and the work.
+# The service's routes look the signed-in user up with the store users.py gives
+# a request (`RequestUserDatabaseDep`), which may share the request's own work.
 request_users = FastAPIUsers[User, uuid.UUID](get_request_user_manager, [bearer])
 # The signed-in user, who must be active; 401 without a valid token.
 CurrentUser = Annotated[User, Depends(request_users.current_user(active=True))]
