@@ -70,6 +70,7 @@ OWNED_FILES: dict[str, list[str]] = {
     ],
     "backend=orm+database=sqlite": [
         "src/{package}/pool.py",
+        "tests/test_pool.py",
     ],
     "backend=orm+database=postgresql,mysql": [
         "src/{package}/pool.py",

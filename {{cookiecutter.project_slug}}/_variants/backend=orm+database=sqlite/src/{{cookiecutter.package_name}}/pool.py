@@ -35,7 +35,11 @@ class Database:
         # SQLite lets one connection write at a time: writers share one of their
         # own, taking turns for it in arrival order, so that they never wait for
         # a connection behind readers.
-        self._writer = engine(settings, pool_size=1)
+        # Each of their units of work ends its transaction itself, committing or
+        # rolling back, so the pool does not roll back again as it takes the
+        # connection back: that would be one more round trip to the connection's
+        # thread while the next writer waits (tests/test_pool.py).
+        self._writer = engine(settings, pool_size=1, pool_reset_on_return=None)
         self._writer_sessions = async_sessionmaker(self._writer, expire_on_commit=False)
         self.engines = (self._engine, self._writer)
         self.writers = dialect.WriteQueue(settings.database_pool_timeout)
@@ -65,7 +69,15 @@ class Database:
                     await connection.exec_driver_sql(dialect.BEGIN_WRITE)
                 yield session
                 if writes:
-                    await session.commit()
+                    try:
+                        await session.commit()
+                    except BaseException:
+                        # SQLite keeps the transaction open when it refuses a COMMIT
+                        # (a deferred foreign key, a full disk), while SQLAlchemy takes
+                        # it for ended and rolls nothing back: the connection is closed
+                        # instead, which ends it, and the next writer opens another.
+                        await session.invalidate()
+                        raise
 
     async def close(self) -> None:
         await self._engine.dispose()
