@@ -17,6 +17,12 @@ from harness.throwaway import NoServer
 from .bakes import bake
 from .installs import Installed, install
 
+# Each variant starts Python dozens of times (its tests' workers, alembic, uvicorn, the
+# fuzzer), each importing the same libraries. Where the shell sets PYTHONDONTWRITEBYTECODE,
+# every start would compile them again: a quarter of a variant's test CPU. The bytecode
+# goes to throwaway bakes, their virtualenvs and git-ignored __pycache__ folders here.
+os.environ.pop("PYTHONDONTWRITEBYTECODE", None)
+
 
 @pytest.fixture(scope="session", params=VARIANTS, ids=variant_id)
 def baked(request: pytest.FixtureRequest, cookies_session: Any) -> Bake:
