@@ -3,7 +3,9 @@
 import asyncio
 import multiprocessing
 import sqlite3
-from concurrent.futures import ProcessPoolExecutor
+import threading
+import time
+from concurrent.futures import ProcessPoolExecutor, ThreadPoolExecutor
 from contextlib import closing
 from pathlib import Path
 from typing import Any
@@ -70,6 +72,33 @@ async def test_every_connection_of_the_app_is_set_up(
             assert answers == [value] * 12, name
             # And the writers' connection.
             assert await execute(app, f"PRAGMA {name}", writes=True) == value, name
+
+
+def test_a_new_file_switches_to_wal_once_its_writer_commits(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A connection that finds a new file being written (by another replica that
+    migrates it, say) waits for the write to end, where SQLite alone fails at once."""
+    retried = threading.Event()
+
+    def pause(seconds: float) -> None:
+        retried.set()
+        time.sleep(seconds)
+
+    monkeypatch.setattr(dialect, "sleep", pause)
+    database = tmp_path / "new.db"
+
+    def connect() -> dialect.Connection:
+        return dialect.Connection(database, synchronous="FULL", timeout=10, check_same_thread=False)
+
+    with closing(sqlite3.connect(database, isolation_level=None)) as writer:
+        writer.execute("BEGIN IMMEDIATE")
+        with ThreadPoolExecutor(1) as thread:
+            opening = thread.submit(connect)
+            assert retried.wait(timeout=10), opening.exception()
+            writer.execute("COMMIT")
+            with closing(opening.result()) as connection:
+                assert connection.execute("PRAGMA journal_mode").fetchone() == ("wal",)
 
 
 async def test_reads_end_without_a_rollback(

@@ -11,6 +11,8 @@ import sqlite3
 from collections.abc import Iterator
 from contextlib import contextmanager
 from functools import partial
+from os import PathLike
+from time import monotonic, sleep
 from typing import Any, Literal
 
 import sqlalchemy
@@ -73,6 +75,11 @@ class ConnectionSettings(BaseSettings):
         return url
 
 
+# Seconds between tries to switch a new file to WAL mode while another connection
+# writes to it (see Connection.use_wal).
+SWITCH_RETRY_INTERVAL = 0.001
+
+
 class Connection(sqlite3.Connection):
     """A sqlite3 connection set up the way the service needs it.
 
@@ -83,12 +90,36 @@ class Connection(sqlite3.Connection):
     with BEGIN_WRITE, and reads need none.
     """
 
-    def __init__(self, *args: Any, synchronous: Synchronous, **kwargs: Any) -> None:
-        super().__init__(*args, **kwargs)
+    def __init__(
+        self,
+        database: str | PathLike[str],
+        *,
+        synchronous: Synchronous,
+        timeout: float = 5.0,
+        **kwargs: Any,
+    ) -> None:
+        super().__init__(database, timeout=timeout, **kwargs)
         self.isolation_level = None
-        self.execute("PRAGMA journal_mode = WAL")
+        self.use_wal(deadline=monotonic() + timeout)
         self.execute(f"PRAGMA synchronous = {synchronous}")
         self.execute("PRAGMA foreign_keys = ON")
+
+    def use_wal(self, deadline: float) -> None:
+        """Switch the file to WAL mode, which the file keeps: a no-op once switched.
+
+        Until then, another connection writing to the file (another process that
+        migrates a new database, say) makes the switch fail at once: SQLite does
+        not wait in the busy handler there, to avoid a deadlock. The failed switch
+        holds no lock, so it is tried again until the connection's timeout.
+        """
+        while True:
+            try:
+                self.execute("PRAGMA journal_mode = WAL")
+                return
+            except sqlite3.OperationalError as error:
+                if error.sqlite_errorcode != sqlite3.SQLITE_BUSY or monotonic() > deadline:
+                    raise
+            sleep(SWITCH_RETRY_INTERVAL)
 
 
 def connect_args(settings: ConnectionSettings) -> dict[str, Any]:
